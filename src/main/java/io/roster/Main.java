@@ -1,0 +1,67 @@
+package io.roster;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * Starts Roster: configuration from conf/config.json, then environment variables (which win),
+ * then {@link Roster#start}. SIGTERM drains HTTP for up to 10 s and exits 0.
+ */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    Vertx vertx = Vertx.vertx(vertxOptions());
+    try {
+      JsonObject conf = loadConfig(vertx).await();
+      Roster roster = Roster.start(vertx, conf).await();
+      LOG.info("Roster is ready on port {}", roster.port());
+      Signal.handle(new Signal("TERM"), sig -> stop(roster));
+      Signal.handle(new Signal("INT"), sig -> stop(roster));
+    } catch (Throwable e) {
+      LOG.error("Roster failed to start", e);
+      vertx.close();
+      System.exit(1);
+    }
+  }
+
+  private static void stop(Roster roster) {
+    LOG.info("Stopping: draining HTTP, then closing");
+    try {
+      roster.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+      System.exit(0);
+    } catch (Exception e) {
+      LOG.error("Stopping did not finish cleanly", e);
+      System.exit(1);
+    }
+  }
+
+  /** Vert.x with Prometheus metrics (HTTP, pool, event bus) served at /metrics. */
+  public static VertxOptions vertxOptions() {
+    return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        .setJvmMetricsEnabled(true)
+        .setEnabled(true));
+  }
+
+  /** conf/config.json (on disk, else the copy in the jar), then the environment: later stores win. */
+  public static io.vertx.core.Future<JsonObject> loadConfig(Vertx vertx) {
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions()
+        .addStore(new ConfigStoreOptions().setType("file").setOptional(true)
+            .setConfig(new JsonObject().put("path", "conf/config.json")))
+        .addStore(new ConfigStoreOptions().setType("env").setConfig(new JsonObject().put("raw-data", true)));
+    return ConfigRetriever.create(vertx, options).getConfig();
+  }
+}

@@ -1,0 +1,425 @@
+package io.roster.auth;
+
+import io.roster.audit.Audit;
+import io.roster.common.ApiException;
+import io.roster.common.Caller;
+import io.roster.common.CommandVerticle;
+import io.roster.common.ErrorCode;
+import io.roster.common.Metrics;
+import io.roster.common.Settings;
+import io.roster.domain.PasswordPolicy;
+import io.roster.domain.Tokens;
+import io.roster.domain.Totp;
+import io.roster.mail.Outbox;
+import io.roster.users.Invitations;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Sign-in and its tokens: login (password, then TOTP), enrolment, refresh, logout, invitation
+ * acceptance and password reset. Password checks go through {@link LoginGuard} and run on the
+ * bounded hashing pool.
+ */
+public final class AuthVerticle extends CommandVerticle {
+  static final LoginGuard.Policy DEFAULT_POLICY = new LoginGuard.Policy(
+      PasswordPolicy.DEFAULT.maxFailedAttempts(), PasswordPolicy.DEFAULT.lockoutDuration().toSeconds(),
+      PasswordPolicy.DEFAULT.revealLockout());
+
+  private static final String POLICY_COLUMNS = """
+      o.min_length, o.require_uppercase, o.require_lowercase, o.require_digit, o.require_symbol,
+      o.max_failed_attempts, o.lockout_seconds, o.reveal_lockout""";
+  private static final String BY_EMAIL = """
+      SELECT u.id, u.organization_id, u.email, u.status, u.password_hash, u.totp_secret IS NOT NULL AS enrolled,
+      """ + POLICY_COLUMNS + """
+
+      FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.email = $1""";
+  private static final String BY_MFA_TOKEN = """
+      SELECT u.id, u.organization_id, u.email, u.role, u.status, u.totp_secret, u.totp_pending_secret, u.totp_last_step,
+      """ + POLICY_COLUMNS + """
+
+      FROM mfa_tokens m JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = u.organization_id
+      WHERE m.token_hash = $1 AND m.used_at IS NULL AND m.expires_at > now()""";
+  private static final String BY_LINK = """
+      SELECT u.id, u.organization_id, u.email, u.first_name, u.status,
+      """ + POLICY_COLUMNS + """
+
+      FROM action_tokens t JOIN users u ON u.id = t.user_id JOIN organizations o ON o.id = u.organization_id
+      WHERE t.token_hash = $1 AND t.kind = $2 AND t.used_at IS NULL AND t.expires_at > now()""";
+  private static final String INSERT_MFA_TOKEN = """
+      INSERT INTO mfa_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))""";
+  private static final String SET_PENDING_SECRET = "UPDATE users SET totp_pending_secret = $2 WHERE id = $1";
+  private static final String SPEND_MFA_TOKEN =
+      "UPDATE mfa_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()";
+  // A successful second step: the code's step is recorded (never accepted again), a pending
+  // secret becomes the enrolled one, INVITED becomes ACTIVE, the failure count restarts.
+  private static final String SIGNED_IN = """
+      UPDATE users SET totp_last_step = $2,
+        totp_secret = CASE WHEN $3 THEN totp_pending_secret ELSE totp_secret END,
+        totp_pending_secret = CASE WHEN $3 THEN NULL ELSE totp_pending_secret END,
+        status = CASE WHEN status = 'INVITED' THEN 'ACTIVE' ELSE status END,
+        email_verified = true, failed_attempts = 0, last_login_at = now(),
+        inflight = GREATEST((CASE WHEN inflight_expires > now() THEN inflight ELSE 0 END) - 1, 0),
+        updated_at = CASE WHEN $3 THEN now() ELSE updated_at END,
+        version = CASE WHEN $3 THEN version + 1 ELSE version END
+      WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2) AND status <> 'DEACTIVATED'
+      RETURNING role""";
+  private static final String SPEND_LINK =
+      "UPDATE action_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()";
+  private static final String SET_PASSWORD = """
+      UPDATE users SET password_hash = $2, email_verified = true, updated_at = now(), version = version + 1
+      WHERE id = $1""";
+  private static final String SET_PASSWORD_CLEAR_LOCK = """
+      UPDATE users SET password_hash = $2, email_verified = true, locked_until = NULL, failed_attempts = 0,
+        updated_at = now(), version = version + 1
+      WHERE id = $1""";
+  private static final String SPEND_REFRESH = """
+      UPDATE refresh_tokens r SET used_at = now() FROM sessions s, users u
+      WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now()
+        AND s.id = r.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
+        AND u.id = s.user_id AND u.status <> 'DEACTIVATED'
+      RETURNING s.id AS session_id, u.id AS user_id, u.organization_id, u.role""";
+  private static final String SPENT_REFRESH_SESSION =
+      "SELECT session_id FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NOT NULL";
+  private static final String REHASH = "UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3";
+  private static final String ACTIVE_BY_EMAIL =
+      "SELECT id, organization_id, first_name, status FROM users WHERE email = $1";
+
+  private final Pool pool;
+  private final Passwords passwords;
+  private final Invitations invitations;
+  private Sessions sessions;
+  private LoginGuard users;
+  private LoginGuard unknown;
+  private Duration mfaTtl;
+  private final JWTAuth jwtSigner;
+
+  public AuthVerticle(Pool pool, Passwords passwords, Invitations invitations, JWTAuth jwtSigner) {
+    this.pool = pool;
+    this.passwords = passwords;
+    this.invitations = invitations;
+    this.jwtSigner = jwtSigner;
+  }
+
+  @Override
+  protected String address() {
+    return AuthCommands.ADDRESS;
+  }
+
+  @Override
+  public Future<?> start() throws Exception {
+    JsonObject conf = config();
+    sessions = new Sessions(jwtSigner, Settings.duration(conf, "ACCESS_TOKEN_TTL", Duration.ofMinutes(15)),
+        Settings.duration(conf, "REFRESH_TOKEN_TTL", Duration.ofDays(14)));
+    mfaTtl = Settings.duration(conf, "MFA_TOKEN_TTL", Duration.ofMinutes(5));
+    users = LoginGuard.forUsers(vertx, pool);
+    unknown = LoginGuard.forUnknownEmails(vertx, pool);
+    return super.start();
+  }
+
+  @Override
+  protected Map<String, Function<JsonObject, Future<JsonObject>>> handlers() {
+    return Map.of(
+        AuthCommands.LOGIN, this::login,
+        AuthCommands.MFA_ENROLL, this::enroll,
+        AuthCommands.MFA_VERIFY, this::verify,
+        AuthCommands.REFRESH, this::refresh,
+        AuthCommands.LOGOUT, this::logout,
+        AuthCommands.ACCEPT_INVITATION, this::acceptInvitation,
+        AuthCommands.FORGOT_PASSWORD, this::forgotPassword,
+        AuthCommands.RESET_PASSWORD, this::resetPassword);
+  }
+
+  // ---- login, first step -------------------------------------------------------------------
+
+  private Future<JsonObject> login(JsonObject cmd) {
+    String email = cmd.getString("email");
+    String password = cmd.getString("password");
+    return pool.preparedQuery(BY_EMAIL).execute(Tuple.of(email)).compose(rows -> {
+      if (rows.size() == 0) {
+        return loginUnknown(email, password);
+      }
+      return loginKnown(rows.iterator().next(), password);
+    });
+  }
+
+  /** An email with no account: the same guard, the same hash work, the same answers. */
+  private Future<JsonObject> loginUnknown(String email, String password) {
+    return unknown.reserve(email, DEFAULT_POLICY, true)
+        .compose(x -> passwords.verify(password, null))
+        .compose(ok -> unknown.fail(email, DEFAULT_POLICY))
+        .compose(f -> Future.failedFuture(LoginGuard.invalidCredentials()));
+  }
+
+  private Future<JsonObject> loginKnown(Row u, String password) {
+    UUID id = u.getUUID("id");
+    UUID org = u.getUUID("organization_id");
+    LoginGuard.Policy policy = policyOf(u);
+    return users.reserve(id, policy, true)
+        .recover(err -> auditFailure(org, id, err))
+        .compose(x -> passwords.verify(password, u.getString("password_hash")))
+        .compose(ok -> ok ? users.release(id).compose(lockedUntil -> afterCorrectPassword(u, password, policy, lockedUntil))
+            : recordFailure(id, org, policy, LoginGuard.invalidCredentials()));
+  }
+
+  private Future<JsonObject> afterCorrectPassword(Row u, String password, LoginGuard.Policy policy, OffsetDateTime lockedUntil) {
+    UUID id = u.getUUID("id");
+    if (lockedUntil != null) {
+      return auditFailure(u.getUUID("organization_id"), id, LoginGuard.locked(lockedUntil, policy, true));
+    }
+    if ("DEACTIVATED".equals(u.getString("status"))) {
+      return auditFailure(u.getUUID("organization_id"), id,
+          new ApiException(ErrorCode.ACCOUNT_DEACTIVATED, "This account is deactivated"));
+    }
+    if (Passwords.needsRehash(u.getString("password_hash"))) {
+      // Parameters were raised since this hash was made: replace it while we hold the password.
+      passwords.hash(password).compose(h -> pool.preparedQuery(REHASH).execute(Tuple.of(id, h, u.getString("password_hash"))));
+    }
+    return mfaChallenge(pool, id, u.getBoolean("enrolled"));
+  }
+
+  /** Records a failed check: spends the attempt, locks at the maximum, audits both. */
+  private <T> Future<T> recordFailure(UUID id, UUID org, LoginGuard.Policy policy, ApiException answer) {
+    return users.fail(id, policy).compose(f -> {
+      Future<Void> audit = Audit.record(pool, org, null, Audit.LOGIN_FAILED, id, new JsonObject().put("reason", answer.code().code()));
+      if (f.lockedNow()) {
+        Metrics.lockedOut();
+        vertx.eventBus().publish(AuthCommands.LOCKED, new JsonObject().put("userId", id.toString())
+            .put("lockedUntil", f.lockedUntil().toInstant().toEpochMilli()));
+        audit = audit.compose(x -> Audit.record(pool, org, null, Audit.USER_LOCKED, id,
+            new JsonObject().put("lockedUntil", io.roster.common.Times.format(f.lockedUntil()))));
+      }
+      return audit.compose(x -> Future.failedFuture(answer));
+    });
+  }
+
+  private <T> Future<T> auditFailure(UUID org, UUID id, Throwable err) {
+    if (err instanceof ApiException e && e.code() != ErrorCode.OVERLOADED) {
+      return Audit.record(pool, org, null, Audit.LOGIN_FAILED, id, new JsonObject().put("reason", e.code().code()))
+          .compose(x -> Future.failedFuture(err));
+    }
+    return Future.failedFuture(err);
+  }
+
+  private Future<JsonObject> mfaChallenge(SqlClient client, UUID userId, boolean enrolled) {
+    String token = Tokens.random();
+    return client.preparedQuery(INSERT_MFA_TOKEN).execute(Tuple.of(Tokens.hash(token), userId, (double) mfaTtl.toSeconds()))
+        .map(x -> new JsonObject().put("status", enrolled ? "MFA_REQUIRED" : "MFA_ENROLLMENT_REQUIRED").put("mfaToken", token));
+  }
+
+  // ---- login, second step ------------------------------------------------------------------
+
+  private Future<Row> mfaUser(String token) {
+    if (!Tokens.wellFormed(token)) {
+      return Future.failedFuture(invalidMfaToken());
+    }
+    return pool.preparedQuery(BY_MFA_TOKEN).execute(Tuple.of(Tokens.hash(token))).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(invalidMfaToken());
+      }
+      Row u = rows.iterator().next();
+      if ("DEACTIVATED".equals(u.getString("status"))) {
+        return Future.failedFuture(new ApiException(ErrorCode.ACCOUNT_DEACTIVATED, "This account is deactivated"));
+      }
+      return Future.succeededFuture(u);
+    });
+  }
+
+  private Future<JsonObject> enroll(JsonObject cmd) {
+    return mfaUser(cmd.getString("mfaToken")).compose(u -> {
+      if (u.getString("totp_secret") != null) {
+        return Future.failedFuture(new ApiException(ErrorCode.INVALID_STATUS_TRANSITION,
+            "Two-factor authentication is already enrolled; verify a code instead"));
+      }
+      String secret = Totp.newSecret();
+      return pool.preparedQuery(SET_PENDING_SECRET).execute(Tuple.of(u.getUUID("id"), secret))
+          .map(x -> new JsonObject().put("secret", secret).put("otpauthUri", Totp.uri("Roster", u.getString("email"), secret)));
+    });
+  }
+
+  private Future<JsonObject> verify(JsonObject cmd) {
+    String token = cmd.getString("mfaToken");
+    String code = cmd.getString("code");
+    return mfaUser(token).compose(u -> {
+      UUID id = u.getUUID("id");
+      UUID org = u.getUUID("organization_id");
+      LoginGuard.Policy policy = policyOf(u);
+      boolean enrolling = u.getString("totp_secret") == null;
+      String secret = enrolling ? u.getString("totp_pending_secret") : u.getString("totp_secret");
+      Long lastStep = u.getLong("totp_last_step");
+      return users.reserve(id, policy, false)
+          .recover(err -> auditFailure(org, id, err))
+          .compose(x -> {
+            OptionalLong step = Totp.verify(secret, code, lastStep, Instant.now());
+            if (step.isEmpty()) {
+              return recordFailure(id, org, policy, new ApiException(ErrorCode.INVALID_MFA_CODE, "The code is not valid"));
+            }
+            return signIn(cmd.getString("mfaToken"), u, step.getAsLong(), enrolling)
+                .recover(err -> err instanceof ApiException e && e.code() == ErrorCode.INVALID_MFA_CODE
+                    ? recordFailure(id, org, policy, e)
+                    : users.release(id).compose(r -> Future.failedFuture(err)));
+          });
+    });
+  }
+
+  private Future<JsonObject> signIn(String mfaToken, Row u, long step, boolean enrolling) {
+    UUID id = u.getUUID("id");
+    UUID org = u.getUUID("organization_id");
+    return pool.withTransaction(tx -> tx.preparedQuery(SPEND_MFA_TOKEN).execute(Tuple.of(Tokens.hash(mfaToken)))
+        .compose(spent -> spent.rowCount() == 0 ? Future.failedFuture(invalidMfaToken())
+            : tx.preparedQuery(SIGNED_IN).execute(Tuple.of(id, step, enrolling)))
+        .compose(rows -> rows.size() == 0
+            ? Future.failedFuture(new ApiException(ErrorCode.INVALID_MFA_CODE, "The code is not valid"))
+            : Future.succeededFuture(rows.iterator().next().getString("role")))
+        .compose(role -> (enrolling
+                ? Audit.record(tx, org, id, Audit.TWO_FACTOR_ENROLLED, id, new JsonObject())
+                : Future.<Void>succeededFuture())
+            .compose(x -> Audit.record(tx, org, id, Audit.LOGIN_SUCCEEDED, id, new JsonObject()))
+            .compose(x -> sessions.start(tx, id, org, role))));
+  }
+
+  // ---- tokens --------------------------------------------------------------------------------
+
+  private Future<JsonObject> refresh(JsonObject cmd) {
+    String token = cmd.getString("refreshToken");
+    if (!Tokens.wellFormed(token)) {
+      return Future.failedFuture(invalidRefresh());
+    }
+    byte[] hash = Tokens.hash(token);
+    return pool.withTransaction(tx -> tx.preparedQuery(SPEND_REFRESH).execute(Tuple.of(hash)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.succeededFuture((JsonObject) null);
+      }
+      Row r = rows.iterator().next();
+      return sessions.rotate(tx, r.getUUID("session_id"), r.getUUID("user_id"), r.getUUID("organization_id"), r.getString("role"));
+    })).compose(pair -> pair != null ? Future.succeededFuture(pair) : revokeReplayed(hash));
+  }
+
+  /** A spent refresh token presented again: the session is taken to be stolen and ends. */
+  private Future<JsonObject> revokeReplayed(byte[] hash) {
+    return pool.withTransaction(tx -> tx.preparedQuery(SPENT_REFRESH_SESSION).execute(Tuple.of(hash))
+            .compose(rows -> rows.size() == 0 ? Future.succeededFuture(0)
+                : Sessions.revokeOne(tx, rows.iterator().next().getUUID("session_id"))))
+        .compose(n -> Future.failedFuture(invalidRefresh()));
+  }
+
+  private Future<JsonObject> logout(JsonObject cmd) {
+    Caller caller = Caller.of(cmd);
+    return pool.withTransaction(tx -> Sessions.revokeOne(tx, caller.sessionId())).map(n -> new JsonObject());
+  }
+
+  // ---- links from mails ----------------------------------------------------------------------
+
+  private Future<JsonObject> acceptInvitation(JsonObject cmd) {
+    String token = cmd.getString("token");
+    String password = cmd.getString("password");
+    return linkUser(token, "INVITATION").compose(u -> {
+      if (!"INVITED".equals(u.getString("status"))) {
+        return Future.failedFuture(invalidLink());
+      }
+      return checkPolicy(u, password)
+          .compose(x -> passwords.hash(password))
+          .compose(hash -> pool.withTransaction(tx -> tx.preparedQuery(SPEND_LINK).execute(Tuple.of(Tokens.hash(token)))
+              .compose(spent -> spent.rowCount() == 0 ? Future.failedFuture(invalidLink())
+                  : tx.preparedQuery(SET_PASSWORD).execute(Tuple.of(u.getUUID("id"), hash)))
+              .compose(x -> Audit.record(tx, u.getUUID("organization_id"), u.getUUID("id"), Audit.INVITATION_ACCEPTED,
+                  u.getUUID("id"), new JsonObject()))
+              .compose(x -> mfaChallenge(tx, u.getUUID("id"), false))));
+    });
+  }
+
+  private Future<JsonObject> forgotPassword(JsonObject cmd) {
+    String email = cmd.getString("email");
+    JsonObject accepted = new JsonObject().put("message", "If an account exists for this email, a reset link is on its way.");
+    return pool.preparedQuery(ACTIVE_BY_EMAIL).execute(Tuple.of(email)).compose(rows -> {
+      if (rows.size() == 0 || !"ACTIVE".equals(rows.iterator().next().getString("status"))) {
+        return Future.succeededFuture(accepted);
+      }
+      Row u = rows.iterator().next();
+      return pool.withTransaction(tx -> invitations.sendPasswordReset(tx, u.getUUID("id"), email, u.getString("first_name"))
+              .compose(x -> Audit.record(tx, u.getUUID("organization_id"), null, Audit.PASSWORD_RESET_REQUESTED,
+                  u.getUUID("id"), new JsonObject())))
+          .map(x -> {
+            Outbox.wakeUp(vertx);
+            return accepted;
+          });
+    });
+  }
+
+  private Future<JsonObject> resetPassword(JsonObject cmd) {
+    String token = cmd.getString("token");
+    String password = cmd.getString("password");
+    return linkUser(token, "RESET").compose(u -> {
+      if ("DEACTIVATED".equals(u.getString("status"))) {
+        return Future.failedFuture(invalidLink());
+      }
+      UUID id = u.getUUID("id");
+      return checkPolicy(u, password)
+          .compose(x -> passwords.hash(password))
+          .compose(hash -> pool.withTransaction(tx -> tx.preparedQuery(SPEND_LINK).execute(Tuple.of(Tokens.hash(token)))
+              .compose(spent -> spent.rowCount() == 0 ? Future.failedFuture(invalidLink())
+                  : tx.preparedQuery(SET_PASSWORD_CLEAR_LOCK).execute(Tuple.of(id, hash)))
+              .compose(x -> Sessions.revokeAll(tx, id))
+              .compose(x -> Audit.record(tx, u.getUUID("organization_id"), id, Audit.PASSWORD_CHANGED, id,
+                  new JsonObject().put("via", "reset")))))
+          .map(x -> new JsonObject());
+    });
+  }
+
+  private Future<Row> linkUser(String token, String kind) {
+    if (!Tokens.wellFormed(token)) {
+      return Future.failedFuture(invalidLink());
+    }
+    return pool.preparedQuery(BY_LINK).execute(Tuple.of(Tokens.hash(token), kind))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(invalidLink()) : Future.succeededFuture(rows.iterator().next()));
+  }
+
+  /** PASSWORD_POLICY with one error per broken rule, in the organization's policy. */
+  public static Future<Void> checkPolicy(Row policyRow, String password) {
+    PasswordPolicy policy = passwordPolicyOf(policyRow);
+    List<String> broken = policy.violations(password, policyRow.getString("email"));
+    if (broken.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    JsonArray errors = new JsonArray();
+    broken.forEach(rule -> errors.add(ApiException.fieldError("password", rule)));
+    return Future.failedFuture(new ApiException(ErrorCode.PASSWORD_POLICY,
+        "The password breaks these rules: " + String.join(", ", broken),
+        new JsonObject().put("errors", errors).put("rules", new JsonArray(broken))));
+  }
+
+  static PasswordPolicy passwordPolicyOf(Row r) {
+    return new PasswordPolicy(r.getInteger("min_length"), r.getBoolean("require_uppercase"),
+        r.getBoolean("require_lowercase"), r.getBoolean("require_digit"), r.getBoolean("require_symbol"),
+        r.getInteger("max_failed_attempts"), Duration.ofSeconds(r.getLong("lockout_seconds")), r.getBoolean("reveal_lockout"));
+  }
+
+  static LoginGuard.Policy policyOf(Row r) {
+    return new LoginGuard.Policy(r.getInteger("max_failed_attempts"), r.getLong("lockout_seconds"), r.getBoolean("reveal_lockout"));
+  }
+
+  private static ApiException invalidMfaToken() {
+    return new ApiException(ErrorCode.INVALID_TOKEN_AUTH, "The MFA token is unknown, used or expired; sign in again");
+  }
+
+  private static ApiException invalidRefresh() {
+    return new ApiException(ErrorCode.INVALID_TOKEN_AUTH, "The refresh token is unknown, spent or expired");
+  }
+
+  private static ApiException invalidLink() {
+    return new ApiException(ErrorCode.INVALID_TOKEN, "The link is unknown, used or expired");
+  }
+}

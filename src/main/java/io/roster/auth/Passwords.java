@@ -1,0 +1,58 @@
+package io.roster.auth;
+
+import com.password4j.Argon2Function;
+import com.password4j.Password;
+import com.password4j.types.Argon2;
+import io.roster.common.Metrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * argon2id hashing on a bounded worker pool, never on an event loop. Hashes are PHC strings
+ * that carry their own parameters, so raising them later only needs a rehash at the next login.
+ */
+public final class Passwords {
+  /** OWASP's minimum for argon2id: 19 MiB, 2 iterations, 1 lane. */
+  public static final int MEMORY_KIB = 19 * 1024;
+  public static final int ITERATIONS = 2;
+  public static final int PARALLELISM = 1;
+  private static final Argon2Function CURRENT = Argon2Function.getInstance(MEMORY_KIB, ITERATIONS, PARALLELISM, 32, Argon2.ID);
+  /** Verified against for unknown emails and accounts with no password, so they cost the same time. */
+  private static final String DUMMY = Password.hash("roster-dummy-password-never-valid").addRandomSalt(16).with(CURRENT).getResult();
+
+  private final WorkerExecutor workers;
+
+  public Passwords(Vertx vertx, int poolSize) {
+    this.workers = vertx.createSharedWorkerExecutor("roster-password-hashing", poolSize, 30, TimeUnit.SECONDS);
+  }
+
+  public Future<String> hash(String password) {
+    return workers.executeBlocking(() -> Password.hash(password).addRandomSalt(16).with(CURRENT).getResult(), false);
+  }
+
+  /** Checks a login password against a stored hash (or the dummy when there is none); counts in the metric. */
+  public Future<Boolean> verify(String password, String storedHash) {
+    return workers.executeBlocking(() -> {
+      Metrics.passwordVerified();
+      String hash = storedHash == null ? DUMMY : storedHash;
+      boolean ok = Password.check(password, hash).with(Argon2Function.getInstanceFromHash(hash));
+      return ok && storedHash != null;
+    }, false);
+  }
+
+  /** Whether a stored hash was made with weaker parameters than today's and should be replaced. */
+  public static boolean needsRehash(String storedHash) {
+    try {
+      Argon2Function f = Argon2Function.getInstanceFromHash(storedHash);
+      return f.getVariant() != Argon2.ID || f.getMemory() < MEMORY_KIB || f.getIterations() < ITERATIONS;
+    } catch (RuntimeException e) {
+      return true;
+    }
+  }
+
+  public Future<Void> close() {
+    return workers.close();
+  }
+}

@@ -1,0 +1,74 @@
+package io.roster.auth;
+
+import io.roster.common.ApiException;
+import io.roster.common.Caller;
+import io.roster.common.ErrorCode;
+import io.roster.common.Ids;
+import io.roster.domain.Role;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.UUID;
+
+/**
+ * Turns a bearer access token into a {@link Caller}: the JWT must verify and its session must be
+ * live, with the user's current role read from the database (a role change applies at once).
+ */
+public final class SessionGuard {
+  private static final String LIVE = """
+      SELECT u.organization_id, u.role, u.root_admin FROM sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.status <> 'DEACTIVATED'""";
+
+  private final JWTAuth jwt;
+  private final Pool pool;
+
+  public SessionGuard(JWTAuth jwt, Pool pool) {
+    this.jwt = jwt;
+    this.pool = pool;
+  }
+
+  /** The caller, or UNAUTHENTICATED for a missing, malformed, forged, expired or revoked token. */
+  public Future<Caller> authenticate(String token) {
+    return claims(token).compose(c -> c == null ? Future.failedFuture(unauthenticated()) : caller(c))
+        .recover(err -> Future.failedFuture(err instanceof ApiException ? err : unauthenticated()));
+  }
+
+  /** Verified claims of a live token, or null. */
+  public Future<JsonObject> activeClaims(String token) {
+    return claims(token).compose(c -> c == null ? Future.succeededFuture(null)
+        : caller(c).map(x -> c).recover(err -> Future.succeededFuture(null)));
+  }
+
+  private Future<JsonObject> claims(String token) {
+    if (token == null || token.isBlank() || token.length() > 8192) {
+      return Future.succeededFuture(null);
+    }
+    return jwt.authenticate(new TokenCredentials(token))
+        .map(user -> {
+          JsonObject p = user.principal();
+          return Ids.parse(p.getString("sub")).isPresent() && Ids.parse(p.getString("sid")).isPresent() ? p : null;
+        })
+        .recover(err -> Future.succeededFuture(null));
+  }
+
+  private Future<Caller> caller(JsonObject claims) {
+    UUID user = UUID.fromString(claims.getString("sub"));
+    UUID sid = UUID.fromString(claims.getString("sid"));
+    return pool.preparedQuery(LIVE).execute(Tuple.of(sid, user)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(unauthenticated());
+      }
+      Row r = rows.iterator().next();
+      return Future.succeededFuture(new Caller(user, r.getUUID("organization_id"), Role.valueOf(r.getString("role")),
+          r.getBoolean("root_admin"), sid));
+    });
+  }
+
+  private static ApiException unauthenticated() {
+    return new ApiException(ErrorCode.UNAUTHENTICATED, "A valid access token is required");
+  }
+}

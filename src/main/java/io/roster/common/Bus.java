@@ -1,0 +1,21 @@
+package io.roster.common;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+
+/** Request/reply over the event bus with the action header; failures come back as ApiException. */
+public final class Bus {
+  public static final String ACTION = "action";
+  private static final long TIMEOUT_MS = 30_000;
+
+  private Bus() {}
+
+  public static Future<JsonObject> request(Vertx vertx, String address, String action, JsonObject body) {
+    DeliveryOptions options = new DeliveryOptions().addHeader(ACTION, action).setSendTimeout(TIMEOUT_MS);
+    return vertx.eventBus().<JsonObject>request(address, body, options)
+        .map(reply -> reply.body())
+        .recover(err -> Future.failedFuture(ApiException.fromReply(err)));
+  }
+}

@@ -1,0 +1,40 @@
+package io.roster.common;
+
+/** The stable error codes of API.md section 10, with their HTTP status. */
+public enum ErrorCode {
+  MALFORMED_REQUEST(400, "Malformed request"),
+  VALIDATION_FAILED(400, "Validation failed"),
+  PASSWORD_POLICY(400, "Password does not meet the policy"),
+  INVALID_TOKEN(400, "Invalid token"),
+  INVALID_TOKEN_AUTH(401, "Invalid token"),
+  UNAUTHENTICATED(401, "Unauthenticated"),
+  INVALID_CREDENTIALS(401, "Invalid credentials"),
+  INVALID_MFA_CODE(401, "Invalid MFA code"),
+  FORBIDDEN(403, "Forbidden"),
+  ACCOUNT_DEACTIVATED(403, "Account deactivated"),
+  NOT_FOUND(404, "Not found"),
+  EMAIL_TAKEN(409, "Email taken"),
+  ROOT_ADMIN_PROTECTED(409, "Root Admin protected"),
+  SELF_ACTION_FORBIDDEN(409, "Self action forbidden"),
+  INVALID_STATUS_TRANSITION(409, "Invalid status transition"),
+  VERSION_CONFLICT(412, "Version conflict"),
+  PAYLOAD_TOO_LARGE(413, "Payload too large"),
+  ACCOUNT_LOCKED(423, "Account locked"),
+  INTERNAL(500, "Internal error"),
+  OVERLOADED(503, "Overloaded");
+
+  private final int status;
+  private final String title;
+
+  ErrorCode(int status, String title) {
+    this.status = status;
+    this.title = title;
+  }
+
+  public int status() { return status; }
+
+  public String title() { return title; }
+
+  /** The code clients see: INVALID_TOKEN has a 400 and a 401 flavour but one name. */
+  public String code() { return this == INVALID_TOKEN_AUTH ? "INVALID_TOKEN" : name(); }
+}

@@ -1,0 +1,54 @@
+package io.roster.common;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Roster's own meters (API.md section 11), registered in the registry Vert.x scrapes at /metrics. */
+public final class Metrics {
+  private static final AtomicLong MAIL_PENDING = new AtomicLong();
+  private static volatile Counter verifications;
+  private static volatile Counter lockouts;
+
+  private Metrics() {}
+
+  private static synchronized void init() {
+    if (verifications != null) {
+      return;
+    }
+    MeterRegistry registry = BackendRegistries.getDefaultNow();
+    if (registry == null) {
+      registry = new SimpleMeterRegistry();
+    }
+    verifications = Counter.builder("roster.password.verifications")
+        .description("Password hashes computed to check a login, dummy checks for unknown emails included")
+        .register(registry);
+    lockouts = Counter.builder("roster.lockouts").description("Accounts locked after too many failed attempts")
+        .register(registry);
+    Gauge.builder("roster.mail.outbox.pending", MAIL_PENDING, AtomicLong::get)
+        .description("Mails in the outbox not yet sent").register(registry);
+  }
+
+  public static void passwordVerified() {
+    init();
+    verifications.increment();
+  }
+
+  public static void lockedOut() {
+    init();
+    lockouts.increment();
+  }
+
+  public static void mailPending(long n) {
+    init();
+    MAIL_PENDING.set(n);
+  }
+
+  /** Registers the meters at start-up so that /metrics lists them from the first scrape. */
+  public static void register() {
+    init();
+  }
+}

@@ -1,0 +1,89 @@
+package io.roster.http;
+
+import io.roster.auth.AuthCommands;
+import io.roster.auth.SessionGuard;
+import io.roster.auth.SigningKey;
+import io.roster.common.ApiException;
+import io.roster.common.ErrorCode;
+import io.roster.domain.Validation;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/** Public authentication endpoints (API.md section 5). */
+final class AuthRoutes {
+  private final SessionGuard guard;
+  private final SigningKey key;
+
+  AuthRoutes(SessionGuard guard, SigningKey key) {
+    this.guard = guard;
+    this.key = key;
+  }
+
+  void mount(Router r) {
+    r.post("/api/v1/auth/login").handler(this::login);
+    r.post("/api/v1/auth/mfa/enroll").handler(ctx -> withFields(ctx, AuthCommands.MFA_ENROLL, "mfaToken"));
+    r.post("/api/v1/auth/mfa/verify").handler(ctx -> withFields(ctx, AuthCommands.MFA_VERIFY, "mfaToken", "code"));
+    r.post("/api/v1/auth/refresh").handler(ctx -> withFields(ctx, AuthCommands.REFRESH, "refreshToken"));
+    r.post("/api/v1/auth/password/forgot").handler(this::forgot);
+    r.post("/api/v1/auth/password/reset").handler(ctx -> withPassword(ctx, AuthCommands.RESET_PASSWORD, 204));
+    r.post("/api/v1/invitations/accept").handler(ctx -> withPassword(ctx, AuthCommands.ACCEPT_INVITATION, 200));
+    r.post("/api/v1/auth/introspect").handler(this::introspect);
+    r.post("/api/v1/auth/logout") // behind authentication
+        .handler(ctx -> Api.respond(ctx, AuthCommands.ADDRESS, AuthCommands.LOGOUT, Api.command(ctx), 204));
+    r.get("/.well-known/jwks.json").handler(ctx -> Api.json(ctx, 200, key.jwks()));
+  }
+
+
+  private void login(RoutingContext ctx) {
+    Input in = Input.of(ctx);
+    String rawEmail = in.string("email", true);
+    String password = in.password("password");
+    in.check();
+    String email = Validation.email(rawEmail).orElseThrow(() -> ApiException.invalid("email", "must be a valid email address"));
+    Api.respond(ctx, AuthCommands.ADDRESS, AuthCommands.LOGIN,
+        new JsonObject().put("email", email).put("password", password), 200);
+  }
+
+  private void forgot(RoutingContext ctx) {
+    Input in = Input.of(ctx);
+    String email = in.email("email", true);
+    in.check();
+    Api.respond(ctx, AuthCommands.ADDRESS, AuthCommands.FORGOT_PASSWORD, new JsonObject().put("email", email), 202);
+  }
+
+  private void withPassword(RoutingContext ctx, String action, int status) {
+    Input in = Input.of(ctx);
+    String token = in.string("token", true);
+    String password = in.password("password");
+    in.check();
+    Api.respond(ctx, AuthCommands.ADDRESS, action, new JsonObject().put("token", token).put("password", password), status);
+  }
+
+  /** Commands whose body is a few required strings (tokens, codes); a wrong token is the verticle's call. */
+  private void withFields(RoutingContext ctx, String action, String... fields) {
+    Input in = Input.of(ctx);
+    JsonObject cmd = new JsonObject();
+    for (String f : fields) {
+      cmd.put(f, in.string(f, true));
+    }
+    in.check();
+    Api.respond(ctx, AuthCommands.ADDRESS, action, cmd, 200);
+  }
+
+  /** RFC 7662: public, and never more than {"active":false} for a token that is not live. */
+  private void introspect(RoutingContext ctx) {
+    Input in = Input.of(ctx);
+    String token = in.string("token", true);
+    in.check();
+    guard.activeClaims(token).onFailure(ctx::fail).onSuccess(claims -> {
+      if (claims == null) {
+        Api.json(ctx, 200, new JsonObject().put("active", false));
+        return;
+      }
+      Api.json(ctx, 200, new JsonObject().put("active", true).put("sub", claims.getString("sub"))
+          .put("org", claims.getString("org")).put("role", claims.getString("role")).put("exp", claims.getLong("exp"))
+          .put("sid", claims.getString("sid")).put("token_type", "Bearer"));
+    });
+  }
+}

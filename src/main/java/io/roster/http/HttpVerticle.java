@@ -1,0 +1,116 @@
+package io.roster.http;
+
+import io.roster.auth.SessionGuard;
+import io.roster.auth.SigningKey;
+import io.roster.common.ApiException;
+import io.roster.common.ErrorCode;
+import io.roster.common.Settings;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.sqlclient.Pool;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP edge: routing, authentication, input validation and the one problem+json mapping.
+ * Every state change is a command on the event bus; one instance runs per event loop.
+ */
+public final class HttpVerticle extends VerticleBase {
+  public static final long BODY_LIMIT = 1024 * 1024;
+  public static final long IMPORT_BODY_LIMIT = 50L * 1024 * 1024;
+
+  /** Paths that need a valid access token; every other route is public. */
+  private static final String[] AUTHENTICATED = {
+      "/api/v1/auth/logout", "/api/v1/me", "/api/v1/me/*", "/api/v1/users", "/api/v1/users/*",
+      "/api/v1/organization/*", "/api/v1/audit-events", "/api/v1/sso/*"};
+
+  private final Pool pool;
+  private final SigningKey key;
+  private HttpServer server;
+
+  public HttpVerticle(Pool pool, SigningKey key) {
+    this.pool = pool;
+    this.key = key;
+  }
+
+  @Override
+  public Future<?> start() {
+    JsonObject conf = config();
+    SessionGuard guard = new SessionGuard(JWTAuth.create(vertx, key.authOptions()), pool);
+    Router router = Router.router(vertx);
+
+    router.route().handler(ctx -> {
+      ctx.response().putHeader("X-Content-Type-Options", "nosniff");
+      ctx.next();
+    });
+    mountOperations(router);
+    router.route("/api/v1/users/import").handler(BodyHandler.create(false).setBodyLimit(IMPORT_BODY_LIMIT));
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+
+    for (String path : AUTHENTICATED) {
+      router.route(path).handler(ctx -> authenticate(ctx, guard));
+    }
+    AuthRoutes auth = new AuthRoutes(guard, key);
+    auth.mount(router);
+    new SupportRoutes(Settings.string(conf, "SUPPORT_API_KEY", null)).mount(router);
+    new AccountRoutes().mount(router);
+    new UserRoutes().mount(router);
+
+    router.route().failureHandler(Problems::handle);
+    router.errorHandler(404, ctx -> Problems.send(ctx, ApiException.notFound()));
+    router.errorHandler(405, ctx -> Problems.send(ctx, new ApiException(ErrorCode.NOT_FOUND, "No such resource or method")));
+    router.errorHandler(500, Problems::handle);
+
+    return vertx.fileSystem().readFile("openapi.yaml").compose(openapi -> {
+      router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(openapi));
+      return listen(router, conf);
+    });
+  }
+
+  private Future<HttpServer> listen(Router router, JsonObject conf) {
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(Settings.string(conf, "HTTP_HOST", "127.0.0.1"))
+        .setPort(Settings.integer(conf, "HTTP_PORT", 8080))
+        .setCompressionSupported(true);
+    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+  }
+
+  /** The port this instance listens on (useful with HTTP_PORT 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    // Stop accepting and give in-flight requests up to 10 s to finish.
+    return server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
+  }
+
+  private void mountOperations(Router router) {
+    router.get("/health/live").handler(HealthCheckHandler.create(vertx));
+    HealthCheckHandler ready = HealthCheckHandler.create(vertx);
+    ready.register("database", promise -> pool.query("SELECT 1").execute()
+        .onSuccess(x -> promise.complete(Status.OK()))
+        .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", err.getMessage())))));
+    router.get("/health/ready").handler(ready);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+  }
+
+  private static void authenticate(RoutingContext ctx, SessionGuard guard) {
+    String header = ctx.request().getHeader("Authorization");
+    String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+    guard.authenticate(token).onFailure(ctx::fail).onSuccess(caller -> {
+      ctx.put(Api.CALLER, caller);
+      ctx.next();
+    });
+  }
+}

@@ -1,0 +1,68 @@
+package io.roster.http;
+
+import io.roster.common.ApiException;
+import io.roster.common.ErrorCode;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The single place where failures become application/problem+json (RFC 9457). */
+final class Problems {
+  private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+
+  private Problems() {}
+
+  static void handle(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure != null) {
+      failure = ApiException.fromReply(failure);
+    }
+    if (failure instanceof ApiException e) {
+      send(ctx, e);
+      return;
+    }
+    int status = ctx.statusCode();
+    ErrorCode code = switch (status) {
+      case 400 -> ErrorCode.MALFORMED_REQUEST;
+      case 401 -> ErrorCode.UNAUTHENTICATED;
+      case 403 -> ErrorCode.FORBIDDEN;
+      case 404, 405 -> ErrorCode.NOT_FOUND;
+      case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+      default -> ErrorCode.INTERNAL;
+    };
+    if (code == ErrorCode.INTERNAL) {
+      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+      send(ctx, new ApiException(code, "An unexpected error occurred; it has been logged"));
+    } else {
+      send(ctx, new ApiException(code, code == ErrorCode.PAYLOAD_TOO_LARGE ? "The request body is too large" : code.title()));
+    }
+  }
+
+  static void send(RoutingContext ctx, ApiException e) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    ErrorCode code = e.code();
+    JsonObject body = new JsonObject()
+        .put("type", "urn:roster:problem:" + code.code().toLowerCase().replace('_', '-'))
+        .put("title", code.title())
+        .put("status", code.status())
+        .put("detail", e.getMessage())
+        .put("code", code.code());
+    JsonObject extra = e.extra().copy();
+    Object retryAfter = extra.remove("retryAfter");
+    body.mergeIn(extra);
+    if (retryAfter != null) {
+      ctx.response().putHeader("Retry-After", String.valueOf(retryAfter));
+    }
+    if (code == ErrorCode.UNAUTHENTICATED) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+    }
+    ctx.response().setStatusCode(code.status())
+        .putHeader("Content-Type", "application/problem+json")
+        .putHeader("Cache-Control", "no-store")
+        .end(body.encode());
+  }
+}

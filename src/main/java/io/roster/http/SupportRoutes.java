@@ -1,0 +1,71 @@
+package io.roster.http;
+
+import io.roster.common.ApiException;
+import io.roster.common.ErrorCode;
+import io.roster.common.Ids;
+import io.roster.common.Paging;
+import io.roster.orgs.OrgCommands;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/** Support endpoints (API.md section 4), behind X-Support-Key; absent (404) when no key is configured. */
+final class SupportRoutes {
+  private final byte[] key;
+
+  SupportRoutes(String key) {
+    this.key = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+  }
+
+  void mount(Router r) {
+    if (key == null) {
+      return;
+    }
+    r.route("/api/v1/support/*").handler(this::checkKey);
+    r.post("/api/v1/support/organizations").handler(this::create);
+    r.get("/api/v1/support/organizations").handler(this::list);
+    r.post("/api/v1/support/organizations/:orgId/root-admin").handler(this::promote);
+  }
+
+  private void checkKey(RoutingContext ctx) {
+    String given = ctx.request().getHeader("X-Support-Key");
+    if (given == null || !MessageDigest.isEqual(key, given.getBytes(StandardCharsets.UTF_8))) {
+      throw new ApiException(ErrorCode.UNAUTHENTICATED, "A valid X-Support-Key header is required");
+    }
+    ctx.next();
+  }
+
+  private void create(RoutingContext ctx) {
+    Input in = Input.of(ctx);
+    String name = in.name("name", true);
+    JsonObject admin = in.object("rootAdmin", true);
+    JsonObject root = new JsonObject();
+    if (admin != null) {
+      Input a = Input.of(admin);
+      root.put("email", a.email("email", true)).put("firstName", a.name("firstName", true))
+          .put("lastName", a.name("lastName", true));
+      in.absorb("rootAdmin", a);
+    }
+    in.check();
+    Api.respond(ctx, OrgCommands.ADDRESS, OrgCommands.CREATE, new JsonObject().put("name", name).put("rootAdmin", root), 201);
+  }
+
+  private void list(RoutingContext ctx) {
+    JsonObject cmd = new JsonObject().put("limit", Paging.limit(ctx.request().getParam("limit")))
+        .put("cursor", ctx.request().getParam("cursor"));
+    Paging.decode(cmd.getString("cursor"));
+    Api.respond(ctx, OrgCommands.ADDRESS, OrgCommands.LIST, cmd, 200);
+  }
+
+  private void promote(RoutingContext ctx) {
+    String org = Ids.require(ctx.pathParam("orgId")).toString();
+    Input in = Input.of(ctx);
+    String user = in.string("userId", true);
+    in.check();
+    String userId = Ids.parse(user).orElseThrow(ApiException::notFound).toString();
+    Api.respond(ctx, OrgCommands.ADDRESS, OrgCommands.PROMOTE_ROOT_ADMIN,
+        new JsonObject().put("organizationId", org).put("userId", userId), 200);
+  }
+}

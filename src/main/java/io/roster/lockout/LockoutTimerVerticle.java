@@ -1,0 +1,71 @@
+package io.roster.lockout;
+
+import io.roster.auth.AuthCommands;
+import io.roster.common.Settings;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ends locks. The status a client sees already turns from LOCKED_OUT back at lockedUntil (it is
+ * computed from the database clock), so this verticle only clears due locks and records each
+ * USER_AUTO_UNLOCKED once: the UPDATE that clears a lock is the one that audits it, so several
+ * replicas sweeping together still write one event. It arms a timer for every lock this process
+ * takes and sweeps at start-up and every LOCKOUT_SWEEP_INTERVAL for the rest (restarts, other replicas).
+ */
+public final class LockoutTimerVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(LockoutTimerVerticle.class);
+
+  private static final String SWEEP = """
+      WITH due AS (
+        UPDATE users SET locked_until = NULL
+        WHERE locked_until IS NOT NULL AND locked_until <= now()
+        RETURNING id, organization_id)
+      INSERT INTO audit_events (id, organization_id, actor_id, action, target_user_id, details)
+      SELECT gen_random_uuid(), organization_id, NULL, 'USER_AUTO_UNLOCKED', id, '{}'::jsonb FROM due""";
+  private static final String FORGET_PHANTOMS = """
+      DELETE FROM phantom_logins WHERE updated_at < now() - interval '1 day'
+        AND (locked_until IS NULL OR locked_until <= now())""";
+
+  private final Pool pool;
+  private long periodic;
+  private long housekeeping;
+
+  public LockoutTimerVerticle(Pool pool) {
+    this.pool = pool;
+  }
+
+  @Override
+  public Future<?> start() {
+    long interval = Settings.duration(config(), "LOCKOUT_SWEEP_INTERVAL", Duration.ofSeconds(1)).toMillis();
+    periodic = vertx.setPeriodic(Math.max(100, interval), id -> sweep());
+    housekeeping = vertx.setPeriodic(Duration.ofMinutes(10).toMillis(), id -> pool.query(FORGET_PHANTOMS).execute());
+    vertx.eventBus().<JsonObject>localConsumer(AuthCommands.LOCKED, msg -> {
+      long delay = msg.body().getLong("lockedUntil") - System.currentTimeMillis();
+      vertx.setTimer(Math.max(1, delay + 5), id -> sweep());
+    });
+    return sweep();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(periodic);
+    vertx.cancelTimer(housekeeping);
+    return Future.succeededFuture();
+  }
+
+  Future<Integer> sweep() {
+    return pool.query(SWEEP).execute()
+        .map(rs -> rs.rowCount())
+        .onSuccess(n -> {
+          if (n > 0) {
+            LOG.info("Unlocked {} account(s) whose lockout ended", n);
+          }
+        })
+        .onFailure(err -> LOG.warn("Lockout sweep failed: {}", err.toString()));
+  }
+}

@@ -1,0 +1,140 @@
+package io.roster.mail;
+
+import io.roster.common.Metrics;
+import io.roster.common.Settings;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mail.LoginOption;
+import io.vertx.ext.mail.MailClient;
+import io.vertx.ext.mail.MailConfig;
+import io.vertx.ext.mail.MailMessage;
+import io.vertx.ext.mail.StartTLSOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mail dispatch from the outbox. Claims due rows with FOR UPDATE SKIP LOCKED (so each mail is
+ * sent by one replica), sends them over SMTP, marks them sent, and backs off while SMTP is down.
+ * Without SMTP_HOST the mails (with their links) are written to the log instead.
+ */
+public final class MailVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(MailVerticle.class);
+  private static final int BATCH = 50;
+
+  private static final String CLAIM = """
+      UPDATE mail_outbox SET claimed_until = now() + interval '2 minutes', attempts = attempts + 1
+      WHERE id IN (SELECT id FROM mail_outbox
+                   WHERE sent_at IS NULL AND next_attempt_at <= now()
+                     AND (claimed_until IS NULL OR claimed_until < now())
+                   ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+      RETURNING id, recipient, subject, text_body, html_body, attempts""";
+  // Bodies hold single-use links: once delivered they are not kept.
+  private static final String SENT =
+      "UPDATE mail_outbox SET sent_at = now(), claimed_until = NULL, text_body = NULL, html_body = NULL, last_error = NULL WHERE id = $1";
+  private static final String FAILED = """
+      UPDATE mail_outbox SET claimed_until = NULL, last_error = $2,
+             next_attempt_at = now() + make_interval(secs => least(power(2, attempts), 300))
+      WHERE id = $1""";
+  private static final String PENDING = "SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL";
+
+  private final Pool pool;
+  private MailClient client;
+  private String from;
+  private long timer;
+  private boolean polling;
+  private boolean pollAgain;
+
+  public MailVerticle(Pool pool) {
+    this.pool = pool;
+  }
+
+  @Override
+  public Future<?> start() {
+    JsonObject conf = config();
+    from = Settings.string(conf, "MAIL_FROM", "no-reply@roster.local");
+    String host = Settings.string(conf, "SMTP_HOST", null);
+    if (host != null) {
+      String user = Settings.string(conf, "SMTP_USERNAME", null);
+      MailConfig mc = new MailConfig()
+          .setHostname(host)
+          .setPort(Settings.integer(conf, "SMTP_PORT", 25))
+          .setStarttls(StartTLSOptions.valueOf(Settings.string(conf, "SMTP_STARTTLS", "OPTIONAL")))
+          .setLogin(user == null ? LoginOption.DISABLED : LoginOption.REQUIRED)
+          .setUsername(user)
+          .setPassword(Settings.string(conf, "SMTP_PASSWORD", null))
+          .setKeepAlive(true);
+      client = MailClient.create(vertx, mc);
+      LOG.info("Mail goes out through {}:{}", host, mc.getPort());
+    } else {
+      LOG.info("SMTP_HOST is unset: mails are written to the log");
+    }
+    long interval = Settings.duration(conf, "MAIL_POLL_INTERVAL", java.time.Duration.ofSeconds(1)).toMillis();
+    timer = vertx.setPeriodic(Math.max(50, interval), id -> poll());
+    vertx.eventBus().localConsumer(Outbox.WAKE_UP, msg -> poll());
+    poll();
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return client == null ? Future.succeededFuture() : client.close();
+  }
+
+  private void poll() {
+    if (polling) {
+      pollAgain = true;
+      return;
+    }
+    polling = true;
+    pollAgain = false;
+    pool.preparedQuery(CLAIM).execute(Tuple.of(BATCH))
+        .compose(rows -> {
+          List<Future<Void>> sends = new ArrayList<>();
+          for (Row row : rows) {
+            sends.add(deliver(row));
+          }
+          return Future.join(sends).map(rows.size());
+        })
+        .compose(n -> pool.query(PENDING).execute().map(rs -> {
+          Metrics.mailPending(rs.iterator().next().getLong(0));
+          return n;
+        }))
+        .onComplete(ar -> {
+          polling = false;
+          if (ar.failed()) {
+            LOG.warn("Outbox poll failed: {}", ar.cause().toString());
+          } else if (ar.result() == BATCH || pollAgain) {
+            poll();
+          }
+        });
+  }
+
+  private Future<Void> deliver(Row row) {
+    long id = row.getLong("id");
+    String to = row.getString("recipient");
+    String subject = row.getString("subject");
+    String text = row.getString("text_body");
+    Future<?> sent;
+    if (client == null) {
+      LOG.info("Mail to {} (logged, SMTP_HOST unset)\nSubject: {}\n\n{}", to, subject, text);
+      sent = Future.succeededFuture();
+    } else {
+      MailMessage message = new MailMessage().setFrom(from).setTo(to).setSubject(subject)
+          .setText(text).setHtml(row.getString("html_body"));
+      sent = client.sendMail(message);
+    }
+    return sent
+        .compose(x -> pool.preparedQuery(SENT).execute(Tuple.of(id)).<Void>mapEmpty())
+        .recover(err -> {
+          LOG.warn("Mail {} to {} not sent (attempt {}), will retry: {}", id, to, row.getInteger("attempts"), err.toString());
+          return pool.preparedQuery(FAILED).execute(Tuple.of(id, String.valueOf(err.getMessage()))).mapEmpty();
+        });
+  }
+}
