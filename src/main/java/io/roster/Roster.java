@@ -93,17 +93,23 @@ public final class Roster {
     });
   }
 
-  /** HTTP instances share one listening port; with port 0 the first picks it and the rest reuse it. */
+  /**
+   * One HTTP instance per core, all sharing one port. Vert.x shares a listening socket between
+   * instances only for a fixed port, so HTTP_PORT 0 (tests) first asks the OS for a free one.
+   */
   private static Future<Integer> deployHttp(Vertx vertx, Pool pool, SigningKey key, JsonObject conf, int cores) {
-    HttpVerticle first = new HttpVerticle(pool, key);
-    return vertx.deployVerticle(first, new DeploymentOptions().setConfig(conf)).compose(id -> {
-      if (cores == 1) {
-        return Future.succeededFuture(first.port());
+    JsonObject fixed = conf.copy();
+    if (Settings.integer(conf, "HTTP_PORT", 8080) == 0) {
+      try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(
+          Settings.string(conf, "HTTP_HOST", "127.0.0.1")))) {
+        fixed.put("HTTP_PORT", probe.getLocalPort());
+      } catch (java.io.IOException e) {
+        return Future.failedFuture(e);
       }
-      JsonObject fixed = conf.copy().put("HTTP_PORT", first.port());
-      return vertx.deployVerticle(() -> new HttpVerticle(pool, key),
-          new DeploymentOptions().setConfig(fixed).setInstances(cores - 1)).map(first.port());
-    });
+    }
+    int port = Settings.integer(fixed, "HTTP_PORT", 8080);
+    return vertx.deployVerticle(() -> new HttpVerticle(pool, key), new DeploymentOptions().setConfig(fixed).setInstances(cores))
+        .map(port);
   }
 
   /** On an empty database with BOOTSTRAP_* set: the first organization and its Root Admin's invitation. */

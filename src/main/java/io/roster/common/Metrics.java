@@ -10,19 +10,26 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Roster's own meters (API.md section 11), registered in the registry Vert.x scrapes at /metrics. */
 public final class Metrics {
   private static final AtomicLong MAIL_PENDING = new AtomicLong();
+  private static volatile MeterRegistry bound;
   private static volatile Counter verifications;
   private static volatile Counter lockouts;
 
   private Metrics() {}
 
-  private static synchronized void init() {
-    if (verifications != null) {
+  /** Binds the meters to the registry Vert.x scrapes now (a new Vertx instance brings a new one). */
+  private static void init() {
+    MeterRegistry current = BackendRegistries.getDefaultNow();
+    if (verifications != null && (current == null || current == bound)) {
       return;
     }
-    MeterRegistry registry = BackendRegistries.getDefaultNow();
-    if (registry == null) {
-      registry = new SimpleMeterRegistry();
+    bind(current);
+  }
+
+  private static synchronized void bind(MeterRegistry current) {
+    if (verifications != null && (current == null || current == bound)) {
+      return;
     }
+    MeterRegistry registry = current == null ? new SimpleMeterRegistry() : current;
     verifications = Counter.builder("roster.password.verifications")
         .description("Password hashes computed to check a login, dummy checks for unknown emails included")
         .register(registry);
@@ -30,6 +37,7 @@ public final class Metrics {
         .register(registry);
     Gauge.builder("roster.mail.outbox.pending", MAIL_PENDING, AtomicLong::get)
         .description("Mails in the outbox not yet sent").register(registry);
+    bound = current;
   }
 
   public static void passwordVerified() {
