@@ -2,6 +2,7 @@ package io.roster;
 
 import io.roster.auth.AuthVerticle;
 import io.roster.auth.Passwords;
+import io.roster.auth.SessionCache;
 import io.roster.auth.SigningKey;
 import io.roster.common.Bus;
 import io.roster.common.Metrics;
@@ -38,14 +39,14 @@ public final class Roster {
   private final Vertx vertx;
   private final Database database;
   private final Pool pool;
-  private final Passwords passwords;
+  private final SessionCache sessions;
   private final int port;
 
-  private Roster(Vertx vertx, Database database, Pool pool, Passwords passwords, int port) {
+  private Roster(Vertx vertx, Database database, Pool pool, SessionCache sessions, int port) {
     this.vertx = vertx;
     this.database = database;
     this.pool = pool;
-    this.passwords = passwords;
+    this.sessions = sessions;
     this.port = port;
   }
 
@@ -74,19 +75,22 @@ public final class Roster {
         "MAIL_FROM", "MAIL_POLL_INTERVAL");
     JsonObject httpConf = Settings.slice(conf, "HTTP_HOST", "HTTP_PORT", "SUPPORT_API_KEY");
 
-    return SigningKey.load(pool, Settings.string(conf, "JWT_PRIVATE_KEY_PEM", null)).compose(key -> {
+    SessionCache sessions = new SessionCache();
+    return SigningKey.load(pool, Settings.string(conf, "JWT_PRIVATE_KEY_PEM", null))
+        .compose(key -> sessions.start(vertx, connect).map(key))
+        .compose(key -> {
       JWTAuth signer = JWTAuth.create(vertx, key.authOptions());
       return vertx.deployVerticle(() -> new OrgCommandVerticle(pool, invitations), new DeploymentOptions())
-          .compose(id -> vertx.deployVerticle(() -> new UserCommandVerticle(pool, invitations),
+          .compose(id -> vertx.deployVerticle(() -> new UserCommandVerticle(pool, invitations, sessions),
               new DeploymentOptions().setInstances(cores)))
-          .compose(id -> vertx.deployVerticle(() -> new AuthVerticle(pool, passwords, invitations, signer),
+          .compose(id -> vertx.deployVerticle(() -> new AuthVerticle(pool, passwords, invitations, signer, sessions),
               new DeploymentOptions().setInstances(cores).setConfig(tokenConf)))
           .compose(id -> vertx.deployVerticle(new LockoutTimerVerticle(pool),
               new DeploymentOptions().setConfig(Settings.slice(conf, "LOCKOUT_SWEEP_INTERVAL"))))
           .compose(id -> vertx.deployVerticle(new MailVerticle(pool), new DeploymentOptions().setConfig(mailConf)))
           .compose(id -> bootstrap(vertx, pool, conf))
-          .compose(id -> deployHttp(vertx, pool, key, httpConf, cores))
-          .map(port -> new Roster(vertx, db, pool, passwords, port));
+          .compose(id -> deployHttp(vertx, pool, key, sessions, httpConf, cores))
+          .map(port -> new Roster(vertx, db, pool, sessions, port));
     }).onFailure(err -> {
       pool.close();
       closeQuietly(db);
@@ -97,7 +101,8 @@ public final class Roster {
    * One HTTP instance per core, all sharing one port. Vert.x shares a listening socket between
    * instances only for a fixed port, so HTTP_PORT 0 (tests) first asks the OS for a free one.
    */
-  private static Future<Integer> deployHttp(Vertx vertx, Pool pool, SigningKey key, JsonObject conf, int cores) {
+  private static Future<Integer> deployHttp(Vertx vertx, Pool pool, SigningKey key, SessionCache sessions, JsonObject conf,
+      int cores) {
     JsonObject fixed = conf.copy();
     if (Settings.integer(conf, "HTTP_PORT", 8080) == 0) {
       try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(
@@ -108,7 +113,7 @@ public final class Roster {
       }
     }
     int port = Settings.integer(fixed, "HTTP_PORT", 8080);
-    return vertx.deployVerticle(() -> new HttpVerticle(pool, key), new DeploymentOptions().setConfig(fixed).setInstances(cores))
+    return vertx.deployVerticle(() -> new HttpVerticle(pool, key, sessions), new DeploymentOptions().setConfig(fixed).setInstances(cores))
         .map(port);
   }
 
@@ -145,12 +150,17 @@ public final class Roster {
     return pool;
   }
 
+  public SessionCache sessions() {
+    return sessions;
+  }
+
   public Vertx vertx() {
     return vertx;
   }
 
   /** Undeploys everything (HTTP drains first), then closes the pool and any embedded database. */
   public Future<Void> close() {
+    sessions.shutdown();
     return vertx.close().andThen(x -> closeQuietly(database));
   }
 

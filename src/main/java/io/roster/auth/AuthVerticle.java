@@ -47,6 +47,11 @@ public final class AuthVerticle extends CommandVerticle {
       """ + POLICY_COLUMNS + """
 
       FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.email = $1""";
+  private static final String BY_ID = """
+      SELECT u.id, u.organization_id, u.email, u.status, u.password_hash,
+      """ + POLICY_COLUMNS + """
+
+      FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.id = $1""";
   private static final String BY_MFA_TOKEN = """
       SELECT u.id, u.organization_id, u.email, u.role, u.status, u.totp_secret, u.totp_pending_secret, u.totp_last_step,
       """ + POLICY_COLUMNS + """
@@ -107,7 +112,10 @@ public final class AuthVerticle extends CommandVerticle {
   private Duration mfaTtl;
   private final JWTAuth jwtSigner;
 
-  public AuthVerticle(Pool pool, Passwords passwords, Invitations invitations, JWTAuth jwtSigner) {
+  private final SessionCache sessionCache;
+
+  public AuthVerticle(Pool pool, Passwords passwords, Invitations invitations, JWTAuth jwtSigner, SessionCache sessionCache) {
+    this.sessionCache = sessionCache;
     this.pool = pool;
     this.passwords = passwords;
     this.invitations = invitations;
@@ -140,7 +148,8 @@ public final class AuthVerticle extends CommandVerticle {
         AuthCommands.LOGOUT, this::logout,
         AuthCommands.ACCEPT_INVITATION, this::acceptInvitation,
         AuthCommands.FORGOT_PASSWORD, this::forgotPassword,
-        AuthCommands.RESET_PASSWORD, this::resetPassword);
+        AuthCommands.RESET_PASSWORD, this::resetPassword,
+        AuthCommands.CHANGE_PASSWORD, this::changePassword);
   }
 
   // ---- login, first step -------------------------------------------------------------------
@@ -313,12 +322,18 @@ public final class AuthVerticle extends CommandVerticle {
     return pool.withTransaction(tx -> tx.preparedQuery(SPENT_REFRESH_SESSION).execute(Tuple.of(hash))
             .compose(rows -> rows.size() == 0 ? Future.succeededFuture(0)
                 : Sessions.revokeOne(tx, rows.iterator().next().getUUID("session_id"))))
-        .compose(n -> Future.failedFuture(invalidRefresh()));
+        .compose(n -> {
+          sessionCache.clear();
+          return Future.failedFuture(invalidRefresh());
+        });
   }
 
   private Future<JsonObject> logout(JsonObject cmd) {
     Caller caller = Caller.of(cmd);
-    return pool.withTransaction(tx -> Sessions.revokeOne(tx, caller.sessionId())).map(n -> new JsonObject());
+    return pool.withTransaction(tx -> Sessions.revokeOne(tx, caller.sessionId())).map(n -> {
+      sessionCache.evictSession(caller.sessionId());
+      return new JsonObject();
+    });
   }
 
   // ---- links from mails ----------------------------------------------------------------------
@@ -375,7 +390,36 @@ public final class AuthVerticle extends CommandVerticle {
               .compose(x -> Sessions.revokeAll(tx, id))
               .compose(x -> Audit.record(tx, u.getUUID("organization_id"), id, Audit.PASSWORD_CHANGED, id,
                   new JsonObject().put("via", "reset")))))
-          .map(x -> new JsonObject());
+          .map(x -> {
+            sessionCache.evictUser(id);
+            return new JsonObject();
+          });
+    });
+  }
+
+  /** The signed-in user changes their password: the current one is checked like a login attempt. */
+  private Future<JsonObject> changePassword(JsonObject cmd) {
+    Caller caller = Caller.of(cmd);
+    UUID id = caller.userId();
+    String current = cmd.getString("currentPassword");
+    String next = cmd.getString("newPassword");
+    return pool.preparedQuery(BY_ID).execute(Tuple.of(id)).compose(rows -> {
+      Row u = rows.iterator().next();
+      LoginGuard.Policy policy = policyOf(u);
+      return users.reserve(id, policy, false)
+          .compose(x -> passwords.verify(current, u.getString("password_hash")))
+          .compose(ok -> ok ? users.release(id).<Void>mapEmpty()
+              : recordFailure(id, caller.organizationId(), policy, ApiException.invalid("currentPassword", "is not correct")))
+          .compose(x -> checkPolicy(u, next))
+          .compose(x -> passwords.hash(next))
+          .compose(hash -> pool.withTransaction(tx -> tx.preparedQuery(SET_PASSWORD).execute(Tuple.of(id, hash))
+              .compose(x -> Sessions.revokeOthers(tx, id, caller.sessionId()))
+              .compose(n -> Audit.record(tx, caller.organizationId(), id, Audit.PASSWORD_CHANGED, id,
+                  new JsonObject().put("via", "self").put("sessionsRevoked", n)))))
+          .map(x -> {
+            sessionCache.evictUser(id);
+            return new JsonObject();
+          });
     });
   }
 

@@ -25,10 +25,12 @@ public final class SessionGuard {
 
   private final JWTAuth jwt;
   private final Pool pool;
+  private final SessionCache cache;
 
-  public SessionGuard(JWTAuth jwt, Pool pool) {
+  public SessionGuard(JWTAuth jwt, Pool pool, SessionCache cache) {
     this.jwt = jwt;
     this.pool = pool;
+    this.cache = cache;
   }
 
   /** The caller, or UNAUTHENTICATED for a missing, malformed, forged, expired or revoked token. */
@@ -58,13 +60,20 @@ public final class SessionGuard {
   private Future<Caller> caller(JsonObject claims) {
     UUID user = UUID.fromString(claims.getString("sub"));
     UUID sid = UUID.fromString(claims.getString("sid"));
+    Caller cached = cache.get(sid);
+    if (cached != null && cached.userId().equals(user)) {
+      return Future.succeededFuture(cached);
+    }
+    long generation = cache.generation();
     return pool.preparedQuery(LIVE).execute(Tuple.of(sid, user)).compose(rows -> {
       if (rows.size() == 0) {
         return Future.failedFuture(unauthenticated());
       }
       Row r = rows.iterator().next();
-      return Future.succeededFuture(new Caller(user, r.getUUID("organization_id"), Role.valueOf(r.getString("role")),
-          r.getBoolean("root_admin"), sid));
+      Caller caller = new Caller(user, r.getUUID("organization_id"), Role.valueOf(r.getString("role")),
+          r.getBoolean("root_admin"), sid);
+      cache.put(sid, caller, generation);
+      return Future.succeededFuture(caller);
     });
   }
 

@@ -36,6 +36,8 @@ public final class Sessions {
       WITH r AS (UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL RETURNING id)
       SELECT count(*) AS n, pg_notify('roster_sessions', 'user:' || $1::text || ':except:' || $2::text) FROM r""";
 
+  private static final String NOTIFY_USER = "SELECT pg_notify('roster_sessions', 'user:' || $1::uuid::text)";
+
   private final JWTAuth jwt;
   private final Duration accessTtl;
   private final Duration refreshTtl;
@@ -79,6 +81,11 @@ public final class Sessions {
 
   public static Future<Integer> revokeAll(SqlClient tx, UUID userId) {
     return tx.preparedQuery(REVOKE_USER).execute(Tuple.of(userId)).map(rs -> rs.iterator().next().getInteger("n"));
+  }
+
+  /** Tells every replica that a user's role or standing changed, so cached callers are dropped. */
+  public static Future<Void> notifyUserChanged(SqlClient tx, UUID userId) {
+    return tx.preparedQuery(NOTIFY_USER).execute(Tuple.of(userId)).mapEmpty();
   }
 
   public static Future<Integer> revokeOne(SqlClient tx, UUID sessionId) {

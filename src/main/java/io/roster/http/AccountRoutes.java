@@ -1,5 +1,6 @@
 package io.roster.http;
 
+import io.roster.auth.AuthCommands;
 import io.roster.users.UserCommands;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -11,6 +12,16 @@ final class AccountRoutes {
   void mount(Router r) {
     r.get("/api/v1/me").handler(ctx -> Api.respond(ctx, UserCommands.ADDRESS, UserCommands.ME, Api.command(ctx), 200));
     r.patch("/api/v1/me").handler(this::update);
+    r.post("/api/v1/me/password").handler(this::changePassword);
+  }
+
+  private void changePassword(RoutingContext ctx) {
+    Input in = Input.of(ctx);
+    String current = in.password("currentPassword");
+    String next = in.password("newPassword");
+    in.check();
+    Api.respond(ctx, AuthCommands.ADDRESS, AuthCommands.CHANGE_PASSWORD,
+        Api.command(ctx).put("currentPassword", current).put("newPassword", next), 204);
   }
 
   private void update(RoutingContext ctx) {

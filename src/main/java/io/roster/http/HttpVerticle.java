@@ -1,5 +1,6 @@
 package io.roster.http;
 
+import io.roster.auth.SessionCache;
 import io.roster.auth.SessionGuard;
 import io.roster.auth.SigningKey;
 import io.roster.common.ApiException;
@@ -35,17 +36,19 @@ public final class HttpVerticle extends VerticleBase {
 
   private final Pool pool;
   private final SigningKey key;
+  private final SessionCache sessions;
   private HttpServer server;
 
-  public HttpVerticle(Pool pool, SigningKey key) {
+  public HttpVerticle(Pool pool, SigningKey key, SessionCache sessions) {
     this.pool = pool;
     this.key = key;
+    this.sessions = sessions;
   }
 
   @Override
   public Future<?> start() {
     JsonObject conf = config();
-    SessionGuard guard = new SessionGuard(JWTAuth.create(vertx, key.authOptions()), pool);
+    SessionGuard guard = new SessionGuard(JWTAuth.create(vertx, key.authOptions()), pool, sessions);
     Router router = Router.router(vertx);
 
     router.route().handler(ctx -> {
@@ -64,6 +67,7 @@ public final class HttpVerticle extends VerticleBase {
     new SupportRoutes(Settings.string(conf, "SUPPORT_API_KEY", null)).mount(router);
     new AccountRoutes().mount(router);
     new UserRoutes().mount(router);
+    new OrganizationRoutes().mount(router);
 
     router.route().failureHandler(Problems::handle);
     router.errorHandler(404, ctx -> Problems.send(ctx, ApiException.notFound()));

@@ -21,6 +21,69 @@ final class UserRoutes {
     r.get("/api/v1/users").handler(this::list);
     r.post("/api/v1/users").handler(this::create);
     r.get("/api/v1/users/:id").handler(this::get);
+    r.patch("/api/v1/users/:id").handler(this::update);
+    r.delete("/api/v1/users/:id").handler(ctx -> action(ctx, UserCommands.DELETE, 204));
+    r.post("/api/v1/users/:id/deactivate").handler(ctx -> action(ctx, UserCommands.DEACTIVATE, 200));
+    r.post("/api/v1/users/:id/activate").handler(ctx -> action(ctx, UserCommands.ACTIVATE, 200));
+    r.post("/api/v1/users/:id/unlock").handler(ctx -> action(ctx, UserCommands.UNLOCK, 200));
+    r.post("/api/v1/users/:id/reset-password").handler(ctx -> action(ctx, UserCommands.RESET_PASSWORD, 202));
+    r.post("/api/v1/users/:id/reset-2fa").handler(ctx -> action(ctx, UserCommands.RESET_2FA, 200));
+    r.post("/api/v1/users/:id/resend-invitation").handler(ctx -> action(ctx, UserCommands.RESEND_INVITATION, 202));
+    r.get("/api/v1/users/:id/sessions").handler(this::sessions);
+    r.delete("/api/v1/users/:id/sessions").handler(ctx -> action(ctx, UserCommands.REVOKE_SESSIONS, 204));
+  }
+
+  /** An action on one user named by the path; a malformed id is simply not found. */
+  private void action(RoutingContext ctx, String action, int status) {
+    String id = Ids.require(ctx.pathParam("id")).toString();
+    Api.respond(ctx, UserCommands.ADDRESS, action, Api.command(ctx).put("id", id), status);
+  }
+
+  private void update(RoutingContext ctx) {
+    String id = Ids.require(ctx.pathParam("id")).toString();
+    Input in = Input.of(ctx);
+    in.forbid(java.util.Set.of("rootAdmin"));
+    JsonObject body = new JsonObject();
+    if (in.has("firstName")) {
+      body.put("firstName", in.name("firstName", true));
+    }
+    if (in.has("lastName")) {
+      body.put("lastName", in.name("lastName", true));
+    }
+    if (in.has("email")) {
+      body.put("email", in.email("email", true));
+    }
+    if (in.has("role")) {
+      Role role = in.role("role", true);
+      body.put("role", role == null ? null : role.name());
+    }
+    if (in.has("groups")) {
+      var groups = in.groups("groups");
+      if (groups == null) {
+        in.error("groups", "must be an array of strings");
+      }
+      body.put("groups", groups == null ? null : new JsonArray(groups));
+    }
+    in.check();
+    JsonObject cmd = Api.command(ctx).put("id", id).put("body", body);
+    String ifMatch = ctx.request().getHeader("If-Match");
+    if (ifMatch != null && !ifMatch.trim().equals("*")) {
+      String v = ifMatch.trim().replaceFirst("^W/", "").replace("\"", "");
+      try {
+        cmd.put("ifMatch", Integer.parseInt(v));
+      } catch (NumberFormatException e) {
+        throw new ApiException(io.roster.common.ErrorCode.VERSION_CONFLICT, "If-Match must be an ETag this server issued");
+      }
+    }
+    Api.respond(ctx, UserCommands.ADDRESS, UserCommands.UPDATE, cmd, 200);
+  }
+
+  private void sessions(RoutingContext ctx) {
+    String id = Ids.require(ctx.pathParam("id")).toString();
+    JsonObject cmd = Api.command(ctx).put("id", id).put("limit", Paging.limit(ctx.request().getParam("limit")))
+        .put("cursor", ctx.request().getParam("cursor"));
+    Paging.decode(cmd.getString("cursor"));
+    Api.respond(ctx, UserCommands.ADDRESS, UserCommands.SESSIONS, cmd, 200);
   }
 
   private void list(RoutingContext ctx) {

@@ -1,6 +1,8 @@
 package io.roster.orgs;
 
 import io.roster.audit.Audit;
+import io.roster.auth.Sessions;
+import io.roster.common.Caller;
 import io.roster.common.ApiException;
 import io.roster.common.CommandVerticle;
 import io.roster.common.ErrorCode;
@@ -40,6 +42,21 @@ public final class OrgCommandVerticle extends CommandVerticle {
       UPDATE users u SET root_admin = true, updated_at = now(), version = version + 1
       WHERE id = $1 RETURNING\s""" + UserRows.COLUMNS;
 
+  private static final String POLICY = """
+      SELECT min_length, require_uppercase, require_lowercase, require_digit, require_symbol,
+             max_failed_attempts, lockout_seconds, reveal_lockout
+      FROM organizations WHERE id = $1""";
+  private static final String PUT_POLICY = """
+      UPDATE organizations SET min_length = $2, require_uppercase = $3, require_lowercase = $4, require_digit = $5,
+        require_symbol = $6, max_failed_attempts = $7, lockout_seconds = $8, reveal_lockout = $9
+      WHERE id = $1""";
+  private static final String AUDIT_PAGE = """
+      SELECT id, at, actor_id, action, target_user_id, details, seq::text AS sort_key
+      FROM audit_events
+      WHERE organization_id = $1 AND ($2::uuid IS NULL OR target_user_id = $2)
+        AND ($3::text IS NULL OR seq < $3::text::bigint)
+      ORDER BY seq DESC LIMIT $4""";
+
   private final Pool pool;
   private final Invitations invitations;
 
@@ -58,7 +75,10 @@ public final class OrgCommandVerticle extends CommandVerticle {
     return Map.of(
         OrgCommands.CREATE, this::create,
         OrgCommands.LIST, this::list,
-        OrgCommands.PROMOTE_ROOT_ADMIN, this::promote);
+        OrgCommands.PROMOTE_ROOT_ADMIN, this::promote,
+        OrgCommands.GET_POLICY, this::getPolicy,
+        OrgCommands.PUT_POLICY, this::putPolicy,
+        OrgCommands.AUDIT, this::audit);
   }
 
   /** {name, rootAdmin:{email, firstName, lastName}}, already validated by the HTTP layer. */
@@ -94,6 +114,60 @@ public final class OrgCommandVerticle extends CommandVerticle {
         .put("createdAt", Times.format(r.getOffsetDateTime("created_at")));
   }
 
+  // ---- an organization's own settings (ADMIN) -----------------------------------------------
+
+  private Future<JsonObject> getPolicy(JsonObject cmd) {
+    UUID org = Caller.of(cmd).organizationId();
+    return pool.preparedQuery(POLICY).execute(Tuple.of(org)).map(rows -> policyJson(rows.iterator().next()));
+  }
+
+  /** Replaces the policy; the HTTP layer has checked every range. */
+  private Future<JsonObject> putPolicy(JsonObject cmd) {
+    Caller c = Caller.of(cmd);
+    JsonObject p = cmd.getJsonObject("policy");
+    Tuple params = Tuple.of(c.organizationId(), p.getInteger("minLength"), p.getBoolean("requireUppercase"),
+        p.getBoolean("requireLowercase"), p.getBoolean("requireDigit"), p.getBoolean("requireSymbol"),
+        p.getInteger("maxFailedAttempts"), java.time.Duration.parse(p.getString("lockoutDuration")).toSeconds())
+        .addBoolean(p.getBoolean("revealLockout"));
+    return pool.withTransaction(tx -> tx.preparedQuery(PUT_POLICY).execute(params)
+            .compose(x -> Audit.record(tx, c.organizationId(), c.userId(), Audit.PASSWORD_POLICY_UPDATED, null, p))
+            .compose(x -> tx.preparedQuery(POLICY).execute(Tuple.of(c.organizationId()))))
+        .map(rows -> policyJson(rows.iterator().next()));
+  }
+
+  static JsonObject policyJson(Row r) {
+    return new JsonObject()
+        .put("minLength", r.getInteger("min_length"))
+        .put("requireUppercase", r.getBoolean("require_uppercase"))
+        .put("requireLowercase", r.getBoolean("require_lowercase"))
+        .put("requireDigit", r.getBoolean("require_digit"))
+        .put("requireSymbol", r.getBoolean("require_symbol"))
+        .put("maxFailedAttempts", r.getInteger("max_failed_attempts"))
+        .put("lockoutDuration", java.time.Duration.ofSeconds(r.getLong("lockout_seconds")).toString())
+        .put("revealLockout", r.getBoolean("reveal_lockout"));
+  }
+
+  private Future<JsonObject> audit(JsonObject cmd) {
+    Caller c = Caller.of(cmd);
+    int limit = cmd.getInteger("limit");
+    Paging.Cursor cursor = Paging.decode(cmd.getString("cursor"));
+    String user = cmd.getString("userId");
+    Tuple params = Tuple.of(c.organizationId(), user == null ? null : UUID.fromString(user),
+        cursor == null ? null : cursor.key(), limit + 1);
+    return pool.preparedQuery(AUDIT_PAGE).execute(params)
+        .recover(err -> Future.failedFuture(err instanceof io.vertx.pgclient.PgException
+            ? ApiException.invalid("cursor", "is not a cursor this server issued") : err))
+        .map(rows -> Paging.page(rows, limit, r -> new JsonObject()
+            .put("id", r.getUUID("id").toString())
+            .put("at", Times.format(r.getOffsetDateTime("at")))
+            .put("actorId", r.getUUID("actor_id") == null ? null : r.getUUID("actor_id").toString())
+            .put("action", r.getString("action"))
+            .put("targetUserId", r.getUUID("target_user_id") == null ? null : r.getUUID("target_user_id").toString())
+            .put("details", r.getJsonObject("details"))));
+  }
+
+  // ---- support -------------------------------------------------------------------------------
+
   /** Moves the Root Admin flag to an ACTIVE ADMIN of the organization; the former one stays an ADMIN. */
   private Future<JsonObject> promote(JsonObject cmd) {
     UUID org = UUID.fromString(cmd.getString("organizationId"));
@@ -118,6 +192,7 @@ public final class OrgCommandVerticle extends CommandVerticle {
           return tx.preparedQuery(DEMOTE).execute(Tuple.of(org))
               .compose(x -> tx.preparedQuery(PROMOTE).execute(Tuple.of(user)))
               .compose(rs -> Audit.record(tx, org, null, Audit.ROOT_ADMIN_PROMOTED, user, new JsonObject())
+                  .compose(x -> Sessions.notifyUserChanged(tx, user))
                   .map(UserRows.toJson(rs.iterator().next())));
         }));
   }

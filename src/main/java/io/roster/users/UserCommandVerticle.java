@@ -1,6 +1,11 @@
 package io.roster.users;
 
 import io.roster.audit.Audit;
+import io.roster.auth.SessionCache;
+import io.roster.auth.Sessions;
+import io.roster.common.ErrorCode;
+import io.roster.common.Times;
+import io.vertx.sqlclient.SqlConnection;
 import io.roster.common.ApiException;
 import io.roster.common.Caller;
 import io.roster.common.CommandVerticle;
@@ -33,12 +38,47 @@ public final class UserCommandVerticle extends CommandVerticle {
         updated_at = now(), version = version + 1
       WHERE u.id = $1 AND u.organization_id = $2 RETURNING\s""" + UserRows.COLUMNS;
 
+  // The target of an admin action, locked for the rest of the transaction.
+  private static final String TARGET = """
+      SELECT u.id, u.email, u.first_name, u.status, u.root_admin, u.role, u.version,
+             u.status <> 'DEACTIVATED' AND u.locked_until > now() AS locked
+      FROM users u WHERE u.id = $1 AND u.organization_id = $2 FOR UPDATE""";
+  private static final String DEACTIVATE = """
+      UPDATE users SET status = 'DEACTIVATED', deactivation_reason = $2, locked_until = NULL, failed_attempts = 0,
+        updated_at = now(), version = version + 1 WHERE id = $1""";
+  private static final String VOID_LINKS = "UPDATE action_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL";
+  private static final String ACTIVATE = """
+      UPDATE users SET status = 'ACTIVE', deactivation_reason = NULL, password_hash = NULL, totp_secret = NULL,
+        totp_pending_secret = NULL, totp_last_step = NULL, locked_until = NULL, failed_attempts = 0,
+        updated_at = now(), version = version + 1 WHERE id = $1""";
+  private static final String UNLOCK = """
+      UPDATE users SET locked_until = NULL, failed_attempts = 0, updated_at = now(), version = version + 1 WHERE id = $1""";
+  private static final String CLEAR_PASSWORD = """
+      UPDATE users SET password_hash = NULL, updated_at = now(), version = version + 1 WHERE id = $1""";
+  private static final String CLEAR_2FA = """
+      UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL,
+        updated_at = now(), version = version + 1 WHERE id = $1""";
+  private static final String DELETE_USER = "DELETE FROM users WHERE id = $1";
+  private static final String UPDATE_USER = """
+      UPDATE users u SET first_name = COALESCE($2, first_name), last_name = COALESCE($3, last_name),
+        email = COALESCE($4, email), role = COALESCE($5, role), groups = COALESCE($6, groups),
+        updated_at = now(), version = version + 1
+      WHERE u.id = $1 RETURNING\s""" + UserRows.COLUMNS;
+  private static final String SESSIONS = """
+      SELECT s.id, s.created_at, s.last_refreshed_at, s.expires_at, s.created_at::text AS sort_key
+      FROM sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.user_id = $1 AND u.organization_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
+        AND ($3::text IS NULL OR (s.created_at, s.id) > ($3::text::timestamptz, $4::uuid))
+      ORDER BY s.created_at, s.id LIMIT $5""";
+
   private final Pool pool;
   private final Invitations invitations;
+  private final SessionCache sessionCache;
 
-  public UserCommandVerticle(Pool pool, Invitations invitations) {
+  public UserCommandVerticle(Pool pool, Invitations invitations, SessionCache sessionCache) {
     this.pool = pool;
     this.invitations = invitations;
+    this.sessionCache = sessionCache;
   }
 
   @Override
@@ -54,6 +94,16 @@ public final class UserCommandVerticle extends CommandVerticle {
     h.put(UserCommands.LIST, this::list);
     h.put(UserCommands.GET, this::get);
     h.put(UserCommands.CREATE, this::create);
+    h.put(UserCommands.UPDATE, this::update);
+    h.put(UserCommands.DELETE, this::delete);
+    h.put(UserCommands.DEACTIVATE, this::deactivate);
+    h.put(UserCommands.ACTIVATE, this::activate);
+    h.put(UserCommands.UNLOCK, this::unlock);
+    h.put(UserCommands.RESET_PASSWORD, this::resetPassword);
+    h.put(UserCommands.RESET_2FA, this::reset2fa);
+    h.put(UserCommands.RESEND_INVITATION, this::resendInvitation);
+    h.put(UserCommands.SESSIONS, this::sessions);
+    h.put(UserCommands.REVOKE_SESSIONS, this::revokeSessions);
     return h;
   }
 
@@ -110,6 +160,186 @@ public final class UserCommandVerticle extends CommandVerticle {
     return pool.withTransaction(tx -> invitations.create(tx, c.organizationId(), u, false, c.userId()))
         .map(Invitations.Invited::user)
         .onSuccess(x -> Outbox.wakeUp(vertx));
+  }
+
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  /** A user of the caller's organization, locked for the transaction, with the facts the rules need. */
+  record Target(UUID id, String email, String firstName, String status, boolean rootAdmin, String role, int version,
+      boolean locked) {
+    String shown() {
+      return locked ? "LOCKED_OUT" : status;
+    }
+  }
+
+  private static Future<Target> target(SqlConnection tx, Caller c, JsonObject cmd) {
+    UUID id = UUID.fromString(cmd.getString("id"));
+    return tx.preparedQuery(TARGET).execute(Tuple.of(id, c.organizationId())).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(ApiException.notFound());
+      }
+      Row r = rows.iterator().next();
+      return Future.succeededFuture(new Target(r.getUUID("id"), r.getString("email"), r.getString("first_name"),
+          r.getString("status"), r.getBoolean("root_admin"), r.getString("role"), r.getInteger("version"),
+          r.getBoolean("locked")));
+    });
+  }
+
+  private static Future<Void> refuse(ErrorCode code, String detail) {
+    return Future.failedFuture(new ApiException(code, detail));
+  }
+
+  private static Future<Void> notRootAdminNorSelf(Caller c, Target t, String what) {
+    if (t.rootAdmin()) {
+      return refuse(ErrorCode.ROOT_ADMIN_PROTECTED, "The Root Admin cannot be " + what);
+    }
+    if (t.id().equals(c.userId())) {
+      return refuse(ErrorCode.SELF_ACTION_FORBIDDEN, "You cannot " + what.replace("deleted", "delete").replace("deactivated", "deactivate") + " yourself");
+    }
+    return Future.succeededFuture();
+  }
+
+  private static Future<Void> transition(boolean allowed, Target t, String action) {
+    return allowed ? Future.succeededFuture()
+        : refuse(ErrorCode.INVALID_STATUS_TRANSITION, "Cannot " + action + " a user who is " + t.shown());
+  }
+
+  /** Runs an admin action on one user in a transaction and answers the user as it is after. */
+  private Future<JsonObject> act(JsonObject cmd, java.util.function.BiFunction<SqlConnection, Target, Future<?>> action) {
+    Caller c = Caller.of(cmd);
+    return pool.withTransaction(tx -> target(tx, c, cmd)
+            .compose(t -> action.apply(tx, t).compose(x -> find(tx, t.id(), c.organizationId()))))
+        .onSuccess(user -> {
+          sessionCache.evictUser(UUID.fromString(user.getString("id")));
+          Outbox.wakeUp(vertx);
+        });
+  }
+
+  private Future<JsonObject> deactivate(JsonObject cmd) {
+    Caller c = Caller.of(cmd);
+    return act(cmd, (tx, t) -> notRootAdminNorSelf(c, t, "deactivated")
+        .compose(x -> transition(!"DEACTIVATED".equals(t.status()), t, "deactivate"))
+        .compose(x -> deactivateInTx(tx, c.organizationId(), t.id(), "ADMIN", c.userId())));
+  }
+
+  /** Deactivation as every path does it (admin, SSO mapping, SCIM): links void, sessions revoked, audited. */
+  public static Future<Void> deactivateInTx(SqlConnection tx, UUID org, UUID userId, String reason, UUID actor) {
+    return tx.preparedQuery(DEACTIVATE).execute(Tuple.of(userId, reason))
+        .compose(x -> tx.preparedQuery(VOID_LINKS).execute(Tuple.of(userId)))
+        .compose(x -> Sessions.revokeAll(tx, userId))
+        .compose(n -> Audit.record(tx, org, actor, Audit.USER_DEACTIVATED, userId,
+            new JsonObject().put("reason", reason).put("sessionsRevoked", n)));
+  }
+
+  private Future<JsonObject> activate(JsonObject cmd) {
+    Caller c = Caller.of(cmd);
+    return act(cmd, (tx, t) -> transition("DEACTIVATED".equals(t.status()), t, "activate")
+        .compose(x -> tx.preparedQuery(ACTIVATE).execute(Tuple.of(t.id())))
+        .compose(x -> invitations.sendPasswordReset(tx, t.id(), t.email(), t.firstName()))
+        .compose(x -> Audit.record(tx, c.organizationId(), c.userId(), Audit.USER_ACTIVATED, t.id(), new JsonObject())));
+  }
+
+  private Future<JsonObject> unlock(JsonObject cmd) {
+    Caller c = Caller.of(cmd);
+    return act(cmd, (tx, t) -> transition(t.locked(), t, "unlock")
+        .compose(x -> tx.preparedQuery(UNLOCK).execute(Tuple.of(t.id())))
+        .compose(x -> Audit.record(tx, c.organizationId(), c.userId(), Audit.USER_UNLOCKED, t.id(), new JsonObject())));
+  }
+
+  private Future<JsonObject> resetPassword(JsonObject cmd) {
+    Caller c = Caller.of(cmd);
+    return act(cmd, (tx, t) -> transition("ACTIVE".equals(t.status()), t, "reset the password of")
+        .compose(x -> tx.preparedQuery(CLEAR_PASSWORD).execute(Tuple.of(t.id())))
+        .compose(x -> Sessions.revokeAll(tx, t.id()))
+        .compose(x -> invitations.sendPasswordReset(tx, t.id(), t.email(), t.firstName()))
+        .compose(x -> Audit.record(tx, c.organizationId(), c.userId(), Audit.PASSWORD_RESET_REQUESTED, t.id(),
+            new JsonObject().put("by", "admin"))))
+        .map(user -> new JsonObject());
+  }
+
+  private Future<JsonObject> reset2fa(JsonObject cmd) {
+    Caller c = Caller.of(cmd);
+    return act(cmd, (tx, t) -> tx.preparedQuery(CLEAR_2FA).execute(Tuple.of(t.id()))
+        .compose(x -> Sessions.revokeAll(tx, t.id()))
+        .compose(x -> Audit.record(tx, c.organizationId(), c.userId(), Audit.TWO_FACTOR_RESET, t.id(), new JsonObject())));
+  }
+
+  private Future<JsonObject> resendInvitation(JsonObject cmd) {
+    Caller c = Caller.of(cmd);
+    return act(cmd, (tx, t) -> transition("INVITED".equals(t.status()) && !t.locked(), t, "re-invite")
+        .compose(x -> invitations.sendInvitation(tx, c.organizationId(), t.id(), t.email(), t.firstName(), c.userId())))
+        .map(user -> new JsonObject());
+  }
+
+  private Future<JsonObject> delete(JsonObject cmd) {
+    Caller c = Caller.of(cmd);
+    return pool.withTransaction(tx -> target(tx, c, cmd).compose(t -> notRootAdminNorSelf(c, t, "deleted")
+            .compose(x -> Sessions.revokeAll(tx, t.id()))
+            .compose(x -> tx.preparedQuery(DELETE_USER).execute(Tuple.of(t.id())))
+            .compose(x -> Audit.record(tx, c.organizationId(), c.userId(), Audit.USER_DELETED, t.id(),
+                new JsonObject().put("email", t.email())))
+            .map(t.id())))
+        .map(id -> {
+          sessionCache.evictUser(id);
+          return new JsonObject();
+        });
+  }
+
+  /** Edits names, email, role, groups; honours If-Match; a new email of an INVITED user gets a new link. */
+  private Future<JsonObject> update(JsonObject cmd) {
+    Caller c = Caller.of(cmd);
+    JsonObject b = cmd.getJsonObject("body");
+    Integer ifMatch = cmd.getInteger("ifMatch");
+    return act(cmd, (tx, t) -> {
+      if (ifMatch != null && ifMatch != t.version()) {
+        return refuse(ErrorCode.VERSION_CONFLICT, "The user has changed since version " + ifMatch + "; it is now " + t.version());
+      }
+      String role = b.getString("role");
+      if (t.rootAdmin() && role != null && !role.equals(t.role())) {
+        return refuse(ErrorCode.ROOT_ADMIN_PROTECTED, "The Root Admin's role cannot be changed");
+      }
+      String email = b.getString("email");
+      boolean newEmail = email != null && !email.equals(t.email());
+      JsonArray groups = b.getJsonArray("groups");
+      Tuple params = Tuple.of(t.id(), b.getString("firstName"), b.getString("lastName"), newEmail ? email : null, role)
+          .addArrayOfString(groups == null ? null : groups.stream().map(String::valueOf).toArray(String[]::new));
+      return tx.preparedQuery(UPDATE_USER).execute(params)
+          .recover(err -> Future.failedFuture(Invitations.uniqueViolation(err)
+              ? new ApiException(ErrorCode.EMAIL_TAKEN, "An account with this email already exists") : err))
+          .compose(x -> newEmail && "INVITED".equals(t.status())
+              ? invitations.sendInvitation(tx, c.organizationId(), t.id(), email, t.firstName(), c.userId()).mapEmpty()
+              : Future.succeededFuture())
+          .compose(x -> role != null && !role.equals(t.role()) ? Sessions.notifyUserChanged(tx, t.id()) : Future.succeededFuture())
+          .compose(x -> Audit.record(tx, c.organizationId(), c.userId(), Audit.USER_UPDATED, t.id(),
+              new JsonObject().put("fields", new JsonArray(List.copyOf(b.fieldNames())))));
+    });
+  }
+
+  // ---- sessions ------------------------------------------------------------------------------
+
+  private Future<JsonObject> sessions(JsonObject cmd) {
+    Caller c = Caller.of(cmd);
+    UUID id = UUID.fromString(cmd.getString("id"));
+    int limit = cmd.getInteger("limit");
+    Paging.Cursor cursor = Paging.decode(cmd.getString("cursor"));
+    return find(pool, id, c.organizationId())
+        .compose(user -> pool.preparedQuery(SESSIONS).execute(Tuple.of(id, c.organizationId(),
+            cursor == null ? null : cursor.key(), cursor == null ? null : cursor.id(), limit + 1)))
+        .recover(err -> Future.failedFuture(badCursor(err) ? ApiException.invalid("cursor", "is not a cursor this server issued") : err))
+        .map(rows -> Paging.page(rows, limit, r -> new JsonObject()
+            .put("id", r.getUUID("id").toString())
+            .put("createdAt", Times.format(r.getOffsetDateTime("created_at")))
+            .put("lastRefreshedAt", Times.format(r.getOffsetDateTime("last_refreshed_at")))
+            .put("expiresAt", Times.format(r.getOffsetDateTime("expires_at")))));
+  }
+
+  private Future<JsonObject> revokeSessions(JsonObject cmd) {
+    Caller c = Caller.of(cmd);
+    return act(cmd, (tx, t) -> Sessions.revokeAll(tx, t.id())
+        .compose(n -> Audit.record(tx, c.organizationId(), c.userId(), Audit.SESSIONS_REVOKED, t.id(),
+            new JsonObject().put("count", n))))
+        .map(user -> new JsonObject());
   }
 
   // ---- helpers -------------------------------------------------------------------------------

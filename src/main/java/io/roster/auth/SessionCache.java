@@ -1,0 +1,152 @@
+package io.roster.auth;
+
+import io.roster.common.Caller;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A per-process cache of live sessions, so that a request costs no database round trip to prove
+ * its session was not revoked. Every replica LISTENs on {@link Sessions#CHANNEL}; a revocation
+ * or a change to a user NOTIFYs it in the revoking transaction, and the command that made the
+ * change also evicts locally before it answers. It fails closed: while the LISTEN connection is
+ * down nothing is served from the cache, and everything cached before is dropped.
+ */
+public final class SessionCache {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionCache.class);
+  private static final long ENTRY_TTL_MS = 30_000;
+  private static final long HEARTBEAT_MS = 2_000;
+
+  private record Entry(Caller caller, long expiresAt) {}
+
+  private final ConcurrentHashMap<UUID, Entry> bySession = new ConcurrentHashMap<>();
+  private final AtomicLong generation = new AtomicLong();
+  private volatile boolean listening;
+  private volatile boolean closed;
+  private Vertx vertx;
+  private PgConnectOptions options;
+  private PgConnection connection;
+  private long heartbeat = -1;
+
+  /** Connects the LISTEN channel; resolves once listening (or failed, in which case it retries). */
+  public Future<Void> start(Vertx vertx, PgConnectOptions options) {
+    this.vertx = vertx;
+    this.options = options;
+    return connect().recover(err -> Future.succeededFuture());
+  }
+
+  private Future<Void> connect() {
+    return PgConnection.connect(vertx, options).compose(conn -> {
+      conn.notificationHandler(n -> onNotification(n.getPayload()));
+      conn.closeHandler(v -> lost("connection closed"));
+      conn.exceptionHandler(err -> lost(err.toString()));
+      return conn.query("LISTEN " + Sessions.CHANNEL).execute().map(rs -> {
+        connection = conn;
+        clear();
+        listening = true;
+        heartbeat = vertx.setPeriodic(HEARTBEAT_MS, id -> conn.query("SELECT 1").execute()
+            .onFailure(err -> conn.close()));
+        return (Void) null;
+      });
+    }).onFailure(err -> {
+      LOG.warn("Session invalidation channel unavailable ({}); sessions are checked in the database", err.toString());
+      retryLater();
+    });
+  }
+
+  private void lost(String why) {
+    if (!listening) {
+      return;
+    }
+    listening = false;
+    clear();
+    if (heartbeat >= 0) {
+      vertx.cancelTimer(heartbeat);
+      heartbeat = -1;
+    }
+    LOG.warn("Session invalidation channel lost ({}); sessions are checked in the database until it is back", why);
+    retryLater();
+  }
+
+  private void retryLater() {
+    if (!closed) {
+      vertx.setTimer(1_000, id -> {
+        if (!closed && !listening) {
+          connect();
+        }
+      });
+    }
+  }
+
+  void onNotification(String payload) {
+    if (payload == null) {
+      return;
+    }
+    String[] parts = payload.split(":");
+    if (parts.length >= 2 && "user".equals(parts[0])) {
+      evictUser(UUID.fromString(parts[1]));
+    } else if (parts.length == 2 && "session".equals(parts[0])) {
+      evictSession(UUID.fromString(parts[1]));
+    } else {
+      clear();
+    }
+  }
+
+  /** A cached caller for a live session, or null (also whenever the channel is down). */
+  Caller get(UUID sessionId) {
+    if (!listening) {
+      return null;
+    }
+    Entry e = bySession.get(sessionId);
+    if (e == null || e.expiresAt < System.currentTimeMillis()) {
+      return null;
+    }
+    return e.caller;
+  }
+
+  /** The generation to pass to {@link #put}; a lookup that raced an eviction is not cached. */
+  long generation() {
+    return generation.get();
+  }
+
+  void put(UUID sessionId, Caller caller, long seenGeneration) {
+    if (listening && generation.get() == seenGeneration) {
+      bySession.put(sessionId, new Entry(caller, System.currentTimeMillis() + ENTRY_TTL_MS));
+      if (generation.get() != seenGeneration) {
+        bySession.remove(sessionId);
+      }
+    }
+  }
+
+  public void evictUser(UUID userId) {
+    generation.incrementAndGet();
+    bySession.values().removeIf(e -> e.caller.userId().equals(userId));
+  }
+
+  public void evictSession(UUID sessionId) {
+    generation.incrementAndGet();
+    bySession.remove(sessionId);
+  }
+
+  public void clear() {
+    generation.incrementAndGet();
+    bySession.clear();
+  }
+
+  public boolean listening() {
+    return listening;
+  }
+
+  /** Stops serving from the cache and stops reconnecting; the connection closes with Vert.x. */
+  public void shutdown() {
+    closed = true;
+    listening = false;
+    clear();
+  }
+}
