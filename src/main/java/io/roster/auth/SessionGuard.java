@@ -51,7 +51,8 @@ public final class SessionGuard {
     }
     return jwt.authenticate(new TokenCredentials(token))
         .map(user -> {
-          JsonObject p = user.principal();
+          // The verified payload (with exp and iat) is the accessToken attribute; the principal omits them.
+          JsonObject p = user.attributes().getJsonObject("accessToken", user.principal());
           return Ids.parse(p.getString("sub")).isPresent() && Ids.parse(p.getString("sid")).isPresent() ? p : null;
         })
         .recover(err -> Future.succeededFuture(null));

@@ -41,7 +41,7 @@ public final class UserCommandVerticle extends CommandVerticle {
   // The target of an admin action, locked for the rest of the transaction.
   private static final String TARGET = """
       SELECT u.id, u.email, u.first_name, u.status, u.root_admin, u.role, u.version,
-             u.status <> 'DEACTIVATED' AND u.locked_until > now() AS locked
+             COALESCE(u.status <> 'DEACTIVATED' AND u.locked_until > now(), false) AS locked
       FROM users u WHERE u.id = $1 AND u.organization_id = $2 FOR UPDATE""";
   private static final String DEACTIVATE = """
       UPDATE users SET status = 'DEACTIVATED', deactivation_reason = $2, locked_until = NULL, failed_attempts = 0,
