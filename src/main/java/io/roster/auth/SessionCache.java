@@ -21,13 +21,21 @@ import org.slf4j.LoggerFactory;
 public final class SessionCache {
   private static final Logger LOG = LoggerFactory.getLogger(SessionCache.class);
   private static final long ENTRY_TTL_MS = 30_000;
-  private static final long HEARTBEAT_MS = 2_000;
+  /**
+   * The channel is proven alive by a query on it every HEARTBEAT_MS; PostgreSQL delivers pending
+   * notifications before it answers one, so an answer received at t means every revocation
+   * committed before the query was sent has arrived. Without a fresh answer (TRUST_MS) the cache
+   * is not used: revocations reach this replica within a second even on a silently dead link.
+   */
+  private static final long HEARTBEAT_MS = 250;
+  private static final long TRUST_MS = 750;
 
   private record Entry(Caller caller, long expiresAt) {}
 
   private final ConcurrentHashMap<UUID, Entry> bySession = new ConcurrentHashMap<>();
   private final AtomicLong generation = new AtomicLong();
   private volatile boolean listening;
+  private volatile long provenAt;
   private volatile boolean closed;
   private Vertx vertx;
   private PgConnectOptions options;
@@ -37,7 +45,7 @@ public final class SessionCache {
   /** Connects the LISTEN channel; resolves once listening (or failed, in which case it retries). */
   public Future<Void> start(Vertx vertx, PgConnectOptions options) {
     this.vertx = vertx;
-    this.options = options;
+    this.options = new PgConnectOptions(options).addProperty("application_name", "roster-session-listener");
     return connect().recover(err -> Future.succeededFuture());
   }
 
@@ -49,9 +57,14 @@ public final class SessionCache {
       return conn.query("LISTEN " + Sessions.CHANNEL).execute().map(rs -> {
         connection = conn;
         clear();
+        provenAt = System.currentTimeMillis();
         listening = true;
-        heartbeat = vertx.setPeriodic(HEARTBEAT_MS, id -> conn.query("SELECT 1").execute()
-            .onFailure(err -> conn.close()));
+        heartbeat = vertx.setPeriodic(HEARTBEAT_MS, id -> {
+          long sent = System.currentTimeMillis();
+          conn.query("SELECT 1").execute()
+              .onSuccess(x -> provenAt = Math.max(provenAt, sent))
+              .onFailure(err -> conn.close());
+        });
         return (Void) null;
       });
     }).onFailure(err -> {
@@ -100,7 +113,7 @@ public final class SessionCache {
 
   /** A cached caller for a live session, or null (also whenever the channel is down). */
   Caller get(UUID sessionId) {
-    if (!listening) {
+    if (!trusted()) {
       return null;
     }
     Entry e = bySession.get(sessionId);
@@ -115,8 +128,12 @@ public final class SessionCache {
     return generation.get();
   }
 
+  private boolean trusted() {
+    return listening && System.currentTimeMillis() - provenAt < TRUST_MS;
+  }
+
   void put(UUID sessionId, Caller caller, long seenGeneration) {
-    if (listening && generation.get() == seenGeneration) {
+    if (trusted() && generation.get() == seenGeneration) {
       bySession.put(sessionId, new Entry(caller, System.currentTimeMillis() + ENTRY_TTL_MS));
       if (generation.get() != seenGeneration) {
         bySession.remove(sessionId);
