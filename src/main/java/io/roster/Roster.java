@@ -9,6 +9,7 @@ import io.roster.common.Metrics;
 import io.roster.common.Settings;
 import io.roster.db.Database;
 import io.roster.http.HttpVerticle;
+import io.roster.imports.ImportVerticle;
 import io.roster.lockout.LockoutTimerVerticle;
 import io.roster.mail.MailVerticle;
 import io.roster.orgs.OrgCommandVerticle;
@@ -17,6 +18,7 @@ import io.roster.users.Invitations;
 import io.roster.users.UserCommandVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.jwt.JWTAuth;
@@ -85,6 +87,9 @@ public final class Roster {
               new DeploymentOptions().setInstances(cores)))
           .compose(id -> vertx.deployVerticle(() -> new AuthVerticle(pool, passwords, invitations, signer, sessions),
               new DeploymentOptions().setInstances(cores).setConfig(tokenConf)))
+          .compose(id -> vertx.deployVerticle(() -> new ImportVerticle(pool, Settings.string(conf, "PUBLIC_BASE_URL",
+                  "http://localhost:8080"), Settings.duration(conf, "INVITATION_TTL", Duration.ofDays(7))),
+              new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
           .compose(id -> vertx.deployVerticle(new LockoutTimerVerticle(pool),
               new DeploymentOptions().setConfig(Settings.slice(conf, "LOCKOUT_SWEEP_INTERVAL"))))
           .compose(id -> vertx.deployVerticle(new MailVerticle(pool), new DeploymentOptions().setConfig(mailConf)))

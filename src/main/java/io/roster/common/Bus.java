@@ -13,7 +13,11 @@ public final class Bus {
   private Bus() {}
 
   public static Future<JsonObject> request(Vertx vertx, String address, String action, JsonObject body) {
-    DeliveryOptions options = new DeliveryOptions().addHeader(ACTION, action).setSendTimeout(TIMEOUT_MS);
+    return request(vertx, address, action, body, TIMEOUT_MS);
+  }
+
+  public static Future<JsonObject> request(Vertx vertx, String address, String action, JsonObject body, long timeoutMs) {
+    DeliveryOptions options = new DeliveryOptions().addHeader(ACTION, action).setSendTimeout(timeoutMs);
     return vertx.eventBus().<JsonObject>request(address, body, options)
         .map(reply -> reply.body())
         .recover(err -> Future.failedFuture(ApiException.fromReply(err)));

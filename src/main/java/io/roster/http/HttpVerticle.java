@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 public final class HttpVerticle extends VerticleBase {
   public static final long BODY_LIMIT = 1024 * 1024;
   public static final long IMPORT_BODY_LIMIT = 50L * 1024 * 1024;
+  static final String IMPORT_PATH = "/api/v1/users/import";
 
   /** Paths that need a valid access token; every other route is public. */
   private static final String[] AUTHENTICATED = {
@@ -56,8 +57,10 @@ public final class HttpVerticle extends VerticleBase {
       ctx.next();
     });
     mountOperations(router);
-    router.route("/api/v1/users/import").handler(BodyHandler.create(false).setBodyLimit(IMPORT_BODY_LIMIT));
-    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+    BodyHandler importBodies = BodyHandler.create(false).setBodyLimit(IMPORT_BODY_LIMIT);
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+    router.route("/api/*").handler(ctx -> (ctx.request().path().equals(IMPORT_PATH) ? importBodies : bodies).handle(ctx));
+    router.route("/scim/*").handler(bodies);
 
     for (String path : AUTHENTICATED) {
       router.route(path).handler(ctx -> authenticate(ctx, guard));

@@ -5,6 +5,7 @@ import io.roster.common.Ids;
 import io.roster.common.Paging;
 import io.roster.domain.Role;
 import io.roster.domain.UserStatus;
+import io.roster.imports.ImportCommands;
 import io.roster.users.UserCommands;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,6 +19,7 @@ final class UserRoutes {
       Api.requirePermission(ctx, Role.USERS_MANAGE);
       ctx.next();
     });
+    r.post(HttpVerticle.IMPORT_PATH).handler(this::importUsers);
     r.get("/api/v1/users").handler(this::list);
     r.post("/api/v1/users").handler(this::create);
     r.get("/api/v1/users/:id").handler(this::get);
@@ -31,6 +33,30 @@ final class UserRoutes {
     r.post("/api/v1/users/:id/resend-invitation").handler(ctx -> action(ctx, UserCommands.RESEND_INVITATION, 202));
     r.get("/api/v1/users/:id/sessions").handler(this::sessions);
     r.delete("/api/v1/users/:id/sessions").handler(ctx -> action(ctx, UserCommands.REVOKE_SESSIONS, 204));
+  }
+
+  /** CSV (text/csv) or a JSON array; the format is taken from Content-Type, else from the first character. */
+  private void importUsers(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    String body = ctx.body().asString("UTF-8");
+    if (body == null || body.isBlank()) {
+      throw ApiException.invalid("body", "an import needs CSV or a JSON array");
+    }
+    String format;
+    if (type != null && type.toLowerCase().contains("json")) {
+      format = "json";
+    } else if (type != null && (type.toLowerCase().contains("csv") || type.toLowerCase().startsWith("text/plain"))) {
+      format = "csv";
+    } else {
+      format = body.stripLeading().startsWith("[") ? "json" : "csv";
+    }
+    String dryRun = ctx.request().getParam("dryRun");
+    if (dryRun != null && !dryRun.equals("true") && !dryRun.equals("false")) {
+      throw ApiException.invalid("dryRun", "must be true or false");
+    }
+    JsonObject cmd = Api.command(ctx).put("format", format).put("dryRun", "true".equals(dryRun)).put("body", body);
+    io.roster.common.Bus.request(ctx.vertx(), ImportCommands.ADDRESS, ImportCommands.IMPORT, cmd, 10 * 60_000)
+        .onSuccess(report -> Api.json(ctx, 200, report)).onFailure(ctx::fail);
   }
 
   /** An action on one user named by the path; a malformed id is simply not found. */
