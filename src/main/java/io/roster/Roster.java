@@ -14,6 +14,7 @@ import io.roster.lockout.LockoutTimerVerticle;
 import io.roster.mail.MailVerticle;
 import io.roster.orgs.OrgCommandVerticle;
 import io.roster.orgs.OrgCommands;
+import io.roster.sso.SsoCommandVerticle;
 import io.roster.users.Invitations;
 import io.roster.users.UserCommandVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -90,6 +91,7 @@ public final class Roster {
           .compose(id -> vertx.deployVerticle(() -> new ImportVerticle(pool, Settings.string(conf, "PUBLIC_BASE_URL",
                   "http://localhost:8080"), Settings.duration(conf, "INVITATION_TTL", Duration.ofDays(7))),
               new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
+          .compose(id -> vertx.deployVerticle(() -> new SsoCommandVerticle(pool, sessions), new DeploymentOptions()))
           .compose(id -> vertx.deployVerticle(new LockoutTimerVerticle(pool),
               new DeploymentOptions().setConfig(Settings.slice(conf, "LOCKOUT_SWEEP_INTERVAL"))))
           .compose(id -> vertx.deployVerticle(new MailVerticle(pool), new DeploymentOptions().setConfig(mailConf)))

@@ -71,6 +71,7 @@ public final class HttpVerticle extends VerticleBase {
     new AccountRoutes().mount(router);
     new UserRoutes().mount(router);
     new OrganizationRoutes().mount(router);
+    new SsoRoutes().mount(router);
 
     router.route().failureHandler(Problems::handle);
     router.errorHandler(404, ctx -> Problems.send(ctx, ApiException.notFound()));
