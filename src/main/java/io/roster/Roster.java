@@ -14,6 +14,7 @@ import io.roster.lockout.LockoutTimerVerticle;
 import io.roster.mail.MailVerticle;
 import io.roster.orgs.OrgCommandVerticle;
 import io.roster.orgs.OrgCommands;
+import io.roster.scim.ScimVerticle;
 import io.roster.sso.SsoCommandVerticle;
 import io.roster.users.Invitations;
 import io.roster.users.UserCommandVerticle;
@@ -76,7 +77,8 @@ public final class Roster {
     JsonObject tokenConf = Settings.slice(conf, "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MFA_TOKEN_TTL");
     JsonObject mailConf = Settings.slice(conf, "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS",
         "MAIL_FROM", "MAIL_POLL_INTERVAL");
-    JsonObject httpConf = Settings.slice(conf, "HTTP_HOST", "HTTP_PORT", "SUPPORT_API_KEY");
+    JsonObject httpConf = Settings.slice(conf, "HTTP_HOST", "HTTP_PORT", "SUPPORT_API_KEY", "PUBLIC_BASE_URL");
+    String baseUrl = Settings.string(conf, "PUBLIC_BASE_URL", "http://localhost:8080");
 
     SessionCache sessions = new SessionCache();
     return SigningKey.load(pool, Settings.string(conf, "JWT_PRIVATE_KEY_PEM", null))
@@ -92,6 +94,7 @@ public final class Roster {
                   "http://localhost:8080"), Settings.duration(conf, "INVITATION_TTL", Duration.ofDays(7))),
               new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
           .compose(id -> vertx.deployVerticle(() -> new SsoCommandVerticle(pool, sessions), new DeploymentOptions()))
+          .compose(id -> vertx.deployVerticle(() -> new ScimVerticle(pool, invitations, sessions, baseUrl), new DeploymentOptions()))
           .compose(id -> vertx.deployVerticle(new LockoutTimerVerticle(pool),
               new DeploymentOptions().setConfig(Settings.slice(conf, "LOCKOUT_SWEEP_INTERVAL"))))
           .compose(id -> vertx.deployVerticle(new MailVerticle(pool), new DeploymentOptions().setConfig(mailConf)))

@@ -72,6 +72,7 @@ public final class HttpVerticle extends VerticleBase {
     new UserRoutes().mount(router);
     new OrganizationRoutes().mount(router);
     new SsoRoutes().mount(router);
+    new ScimRoutes(Settings.string(conf, "PUBLIC_BASE_URL", "http://localhost:8080")).mount(router);
 
     router.route().failureHandler(Problems::handle);
     router.errorHandler(404, ctx -> Problems.send(ctx, ApiException.notFound()));

@@ -235,9 +235,15 @@ public final class UserCommandVerticle extends CommandVerticle {
   private Future<JsonObject> activate(JsonObject cmd) {
     Caller c = Caller.of(cmd);
     return act(cmd, (tx, t) -> transition("DEACTIVATED".equals(t.status()), t, "activate")
-        .compose(x -> tx.preparedQuery(ACTIVATE).execute(Tuple.of(t.id())))
-        .compose(x -> invitations.sendPasswordReset(tx, t.id(), t.email(), t.firstName()))
-        .compose(x -> Audit.record(tx, c.organizationId(), c.userId(), Audit.USER_ACTIVATED, t.id(), new JsonObject())));
+        .compose(x -> activateInTx(tx, invitations, c.organizationId(), t.id(), t.email(), t.firstName(), c.userId())));
+  }
+
+  /** Activation as every path does it (admin, SCIM): password and 2FA cleared, a reset link mailed, audited. */
+  public static Future<Void> activateInTx(SqlConnection tx, Invitations invitations, UUID org, UUID userId, String email,
+      String firstName, UUID actor) {
+    return tx.preparedQuery(ACTIVATE).execute(Tuple.of(userId))
+        .compose(x -> invitations.sendPasswordReset(tx, userId, email, firstName))
+        .compose(x -> Audit.record(tx, org, actor, Audit.USER_ACTIVATED, userId, new JsonObject()));
   }
 
   private Future<JsonObject> unlock(JsonObject cmd) {

@@ -1,0 +1,225 @@
+package io.roster.scim;
+
+import io.roster.audit.Audit;
+import io.roster.auth.SessionCache;
+import io.roster.common.ApiException;
+import io.roster.common.Caller;
+import io.roster.common.CommandVerticle;
+import io.roster.common.ErrorCode;
+import io.roster.common.Paging;
+import io.roster.common.Times;
+import io.roster.domain.Role;
+import io.roster.domain.Tokens;
+import io.roster.mail.Outbox;
+import io.roster.users.Invitations;
+import io.roster.users.UserCommandVerticle;
+import io.roster.users.UserRows;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * SCIM provisioning. A SCIM client authenticates with a token of one organization and sees all
+ * of its users; users it creates are invited like any other, and deactivation or reactivation
+ * goes through the same code as an admin's (sessions revoked, links voided, audited).
+ */
+public final class ScimVerticle extends CommandVerticle {
+  private static final String TOKEN_ORG = "SELECT organization_id FROM scim_tokens WHERE token_hash = $1 AND revoked_at IS NULL";
+  private static final String INSERT_TOKEN = """
+      INSERT INTO scim_tokens (id, organization_id, name, token_hash) VALUES ($1, $2, $3, $4) RETURNING created_at""";
+  private static final String LIST_TOKENS = """
+      SELECT id, name, created_at, created_at::text AS sort_key FROM scim_tokens
+      WHERE organization_id = $1 AND revoked_at IS NULL
+        AND ($2::text IS NULL OR (created_at, id) > ($2::text::timestamptz, $3::uuid))
+      ORDER BY created_at, id LIMIT $4""";
+  private static final String REVOKE_TOKEN =
+      "UPDATE scim_tokens SET revoked_at = now() WHERE id = $1 AND organization_id = $2 AND revoked_at IS NULL";
+  private static final String COUNT = "SELECT count(*) FROM users u WHERE u.organization_id = $1 AND ($2::text IS NULL OR u.email = $2)";
+  private static final String PAGE = "SELECT " + UserRows.COLUMNS + " FROM users u WHERE u.organization_id = $1"
+      + " AND ($2::text IS NULL OR u.email = $2) ORDER BY u.created_at, u.id OFFSET $3 LIMIT $4";
+  private static final String ONE = "SELECT " + UserRows.COLUMNS + " FROM users u WHERE u.id = $1 AND u.organization_id = $2";
+  private static final String LOCK = "SELECT root_admin, status, email, first_name FROM users WHERE id = $1 AND organization_id = $2 FOR UPDATE";
+  private static final String SET_EXTERNAL_ID = "UPDATE users SET external_id = $2 WHERE id = $1";
+  private static final String REPLACE = """
+      UPDATE users SET email = $2, first_name = $3, last_name = $4, external_id = $5, updated_at = now(), version = version + 1
+      WHERE id = $1""";
+  private static final String DELETE = "DELETE FROM users WHERE id = $1";
+
+  private final Pool pool;
+  private final Invitations invitations;
+  private final SessionCache sessionCache;
+  private final String baseUrl;
+
+  public ScimVerticle(Pool pool, Invitations invitations, SessionCache sessionCache, String baseUrl) {
+    this.pool = pool;
+    this.invitations = invitations;
+    this.sessionCache = sessionCache;
+    this.baseUrl = baseUrl;
+  }
+
+  @Override
+  protected String address() {
+    return ScimCommands.ADDRESS;
+  }
+
+  @Override
+  protected Map<String, Function<JsonObject, Future<JsonObject>>> handlers() {
+    return Map.of(
+        ScimCommands.CREATE_TOKEN, this::createToken,
+        ScimCommands.LIST_TOKENS, this::listTokens,
+        ScimCommands.REVOKE_TOKEN, this::revokeToken,
+        ScimCommands.LIST_USERS, this::listUsers,
+        ScimCommands.GET_USER, this::getUser,
+        ScimCommands.CREATE_USER, this::createUser,
+        ScimCommands.REPLACE_USER, this::replaceUser,
+        ScimCommands.DELETE_USER, this::deleteUser);
+  }
+
+  // ---- tokens (an organization's ADMIN) ------------------------------------------------------
+
+  private Future<JsonObject> createToken(JsonObject cmd) {
+    Caller c = Caller.of(cmd);
+    UUID id = UUID.randomUUID();
+    String token = Tokens.random();
+    String name = cmd.getString("name");
+    return pool.preparedQuery(INSERT_TOKEN).execute(Tuple.of(id, c.organizationId(), name, Tokens.hash(token)))
+        .map(rows -> new JsonObject().put("id", id.toString()).put("name", name).put("token", token)
+            .put("createdAt", Times.format(rows.iterator().next().getOffsetDateTime("created_at"))));
+  }
+
+  private Future<JsonObject> listTokens(JsonObject cmd) {
+    Caller c = Caller.of(cmd);
+    int limit = cmd.getInteger("limit");
+    Paging.Cursor cursor = Paging.decode(cmd.getString("cursor"));
+    return pool.preparedQuery(LIST_TOKENS).execute(Tuple.of(c.organizationId(), cursor == null ? null : cursor.key(),
+            cursor == null ? null : cursor.id(), limit + 1))
+        .recover(err -> Future.failedFuture(ApiException.invalid("cursor", "is not a cursor this server issued")))
+        .map(rows -> Paging.page(rows, limit, r -> new JsonObject().put("id", r.getUUID("id").toString())
+            .put("name", r.getString("name")).put("createdAt", Times.format(r.getOffsetDateTime("created_at")))));
+  }
+
+  private Future<JsonObject> revokeToken(JsonObject cmd) {
+    Caller c = Caller.of(cmd);
+    UUID id = UUID.fromString(cmd.getString("id"));
+    return pool.preparedQuery(REVOKE_TOKEN).execute(Tuple.of(id, c.organizationId()))
+        .compose(rs -> rs.rowCount() == 0 ? Future.failedFuture(ApiException.notFound()) : Future.succeededFuture(new JsonObject()));
+  }
+
+  // ---- the SCIM resource ---------------------------------------------------------------------
+
+  /** The organization a SCIM bearer token belongs to; UNAUTHENTICATED for an unknown or revoked one. */
+  private Future<UUID> organization(JsonObject cmd) {
+    String token = cmd.getString("token");
+    if (!Tokens.wellFormed(token)) {
+      return Future.failedFuture(new ApiException(ErrorCode.UNAUTHENTICATED, "A valid SCIM bearer token is required"));
+    }
+    return pool.preparedQuery(TOKEN_ORG).execute(Tuple.of(Tokens.hash(token))).compose(rows -> rows.size() == 0
+        ? Future.failedFuture(new ApiException(ErrorCode.UNAUTHENTICATED, "A valid SCIM bearer token is required"))
+        : Future.succeededFuture(rows.iterator().next().getUUID(0)));
+  }
+
+  private Future<JsonObject> listUsers(JsonObject cmd) {
+    String userName = cmd.getString("userName");
+    int start = cmd.getInteger("startIndex");
+    int count = cmd.getInteger("count");
+    return organization(cmd).compose(org -> pool.preparedQuery(COUNT).execute(Tuple.of(org, userName))
+        .compose(total -> pool.preparedQuery(PAGE).execute(Tuple.of(org, userName, start - 1, count)).map(rows -> {
+          JsonArray resources = new JsonArray();
+          rows.forEach(r -> resources.add(ScimUsers.toScim(r, baseUrl)));
+          return new JsonObject().put("schemas", new JsonArray().add(ScimUsers.LIST_SCHEMA))
+              .put("totalResults", total.iterator().next().getLong(0)).put("startIndex", start)
+              .put("itemsPerPage", resources.size()).put("Resources", resources);
+        })));
+  }
+
+  private Future<JsonObject> one(SqlConnection tx, UUID org, UUID id) {
+    return (tx == null ? pool.preparedQuery(ONE) : tx.preparedQuery(ONE)).execute(Tuple.of(id, org))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(ApiException.notFound())
+            : Future.succeededFuture(ScimUsers.toScim(rows.iterator().next(), baseUrl)));
+  }
+
+  private Future<JsonObject> getUser(JsonObject cmd) {
+    return organization(cmd).compose(org -> one(null, org, UUID.fromString(cmd.getString("id"))));
+  }
+
+  /** {userName, givenName, familyName, externalId, active}, validated by the HTTP layer. */
+  private Future<JsonObject> createUser(JsonObject cmd) {
+    JsonObject u = cmd.getJsonObject("user");
+    return organization(cmd).compose(org -> pool.withTransaction(tx -> {
+      Invitations.NewUser user = new Invitations.NewUser(u.getString("userName"), u.getString("givenName"),
+          u.getString("familyName"), Role.USER, List.of());
+      return invitations.create(tx, org, user, false, null).compose(invited -> {
+        UUID id = UUID.fromString(invited.user().getString("id"));
+        Future<?> setup = tx.preparedQuery(SET_EXTERNAL_ID).execute(Tuple.of(id, u.getString("externalId")));
+        if (Boolean.FALSE.equals(u.getBoolean("active"))) {
+          setup = setup.compose(x -> UserCommandVerticle.deactivateInTx(tx, org, id, "SCIM", null));
+        }
+        return setup.compose(x -> one(tx, org, id));
+      });
+    })).onSuccess(x -> Outbox.wakeUp(vertx));
+  }
+
+  /**
+   * Replaces what SCIM manages (PUT, and PATCH once the HTTP layer has applied the operations to
+   * the current resource): userName, names, externalId, active. active false deactivates (reason
+   * SCIM); true on a deactivated user is the same as an admin's activate.
+   */
+  private Future<JsonObject> replaceUser(JsonObject cmd) {
+    JsonObject u = cmd.getJsonObject("user");
+    UUID id = UUID.fromString(cmd.getString("id"));
+    return organization(cmd).compose(org -> pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(id, org))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(ApiException.notFound());
+          }
+          Row r = rows.iterator().next();
+          boolean deactivated = "DEACTIVATED".equals(r.getString("status"));
+          Boolean active = u.getBoolean("active");
+          if (Boolean.FALSE.equals(active) && r.getBoolean("root_admin")) {
+            return Future.failedFuture(new ApiException(ErrorCode.ROOT_ADMIN_PROTECTED, "The Root Admin cannot be deactivated"));
+          }
+          Future<?> change = tx.preparedQuery(REPLACE).execute(Tuple.of(id, u.getString("userName"), u.getString("givenName"),
+                  u.getString("familyName"), u.getString("externalId")))
+              .recover(err -> Future.failedFuture(Invitations.uniqueViolation(err)
+                  ? new ApiException(ErrorCode.EMAIL_TAKEN, "userName is already taken") : err));
+          if (Boolean.FALSE.equals(active) && !deactivated) {
+            change = change.compose(x -> UserCommandVerticle.deactivateInTx(tx, org, id, "SCIM", null));
+          } else if (Boolean.TRUE.equals(active) && deactivated) {
+            change = change.compose(x -> UserCommandVerticle.activateInTx(tx, invitations, org, id, u.getString("userName"),
+                u.getString("givenName"), null));
+          }
+          return change.compose(x -> Audit.record(tx, org, null, Audit.USER_UPDATED, id, new JsonObject().put("via", "scim")))
+              .compose(x -> one(tx, org, id));
+        })))
+        .onSuccess(x -> {
+          sessionCache.evictUser(id);
+          Outbox.wakeUp(vertx);
+        });
+  }
+
+  private Future<JsonObject> deleteUser(JsonObject cmd) {
+    UUID id = UUID.fromString(cmd.getString("id"));
+    return organization(cmd).compose(org -> pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(id, org))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(ApiException.notFound());
+          }
+          if (rows.iterator().next().getBoolean("root_admin")) {
+            return Future.failedFuture(new ApiException(ErrorCode.ROOT_ADMIN_PROTECTED, "The Root Admin cannot be deleted"));
+          }
+          return io.roster.auth.Sessions.revokeAll(tx, id)
+              .compose(x -> tx.preparedQuery(DELETE).execute(Tuple.of(id)))
+              .compose(x -> Audit.record(tx, org, null, Audit.USER_DELETED, id, new JsonObject().put("via", "scim")))
+              .map(new JsonObject());
+        })))
+        .onSuccess(x -> sessionCache.evictUser(id));
+  }
+}

@@ -1,0 +1,224 @@
+package io.roster.scim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.unboundid.scim2.client.ScimService;
+import com.unboundid.scim2.common.exceptions.ScimException;
+import com.unboundid.scim2.common.messages.ListResponse;
+import com.unboundid.scim2.common.types.Email;
+import com.unboundid.scim2.common.types.Name;
+import com.unboundid.scim2.common.types.UserResource;
+import io.roster.support.Http;
+import io.roster.support.Journeys;
+import io.roster.support.Journeys.Person;
+import io.roster.support.TestServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import jakarta.ws.rs.client.Client;
+import jakarta.ws.rs.client.ClientBuilder;
+import org.glassfish.jersey.client.ClientConfig;
+import org.glassfish.jersey.jnh.connector.JavaNetHttpConnectorProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** SCIM 2.0 as an identity provider uses it: through the UnboundID SCIM 2 SDK client, and Okta's raw requests. */
+class ScimTest {
+  static TestServer server;
+  static Http http;
+  static Journeys journeys;
+  static Person admin;
+  static String token;
+  static Client client;
+  static ScimService scim;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.start();
+    http = server.http;
+    journeys = new Journeys(server);
+    admin = journeys.newOrgWithRootAdmin("Provisioned Corp");
+    token = newToken(admin, "Okta");
+    client = ClientBuilder.newClient(new ClientConfig().connectorProvider(new JavaNetHttpConnectorProvider()));
+    scim = new ScimService(client.target(http.base() + "/scim/v2")
+        .register((jakarta.ws.rs.client.ClientRequestFilter) req -> req.getHeaders().putSingle("Authorization", "Bearer " + token)));
+  }
+
+  @AfterAll
+  static void stop() {
+    client.close();
+    server.close();
+  }
+
+  static String newToken(Person admin, String name) {
+    Http.Response r = http.post("/api/v1/organization/scim-tokens").bearer(admin.accessToken()).json(new JsonObject().put("name", name)).send();
+    assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    assertThat(r.json().fieldNames()).contains("id", "name", "token", "createdAt");
+    return r.json().getString("token");
+  }
+
+  static UserResource newUser(String email) {
+    return new UserResource().setUserName(email).setName(new Name().setGivenName("Sam").setFamilyName("Cim"))
+        .setEmails(new Email().setValue(email).setType("work").setPrimary(true)).setActive(true);
+  }
+
+  @Test
+  void discoveryDocumentsArePublic() throws ScimException {
+    var config = scim.getServiceProviderConfig();
+    assertThat(config.getPatch().isSupported()).isTrue();
+    assertThat(config.getBulk().isSupported()).isFalse();
+    assertThat(config.getFilter().isSupported()).isTrue();
+    assertThat(scim.getResourceTypes().getResources()).extracting(r -> r.getName()).containsExactly("User");
+    assertThat(scim.getSchemas().getTotalResults()).isEqualTo(1);
+    assertThat(http.get("/scim/v2/ServiceProviderConfig").send().header("Content-Type")).isEqualTo("application/scim+json");
+  }
+
+  @Test
+  void theClientLibraryProvisionsFindsUpdatesAndDeprovisions() throws ScimException {
+    String email = Journeys.uniqueEmail("scim");
+    UserResource resource = newUser(email);
+    resource.setExternalId("okta-00u1");
+    UserResource created = scim.create("Users", resource);
+    assertThat(created.getId()).isNotNull();
+    assertThat(created.getMeta().getResourceType()).isEqualTo("User");
+    assertThat(created.getMeta().getLocation().toString()).endsWith("/scim/v2/Users/" + created.getId());
+    assertThat(created.getExternalId()).isEqualTo("okta-00u1");
+    assertThat(created.getActive()).isTrue();
+    // Invited like any other user.
+    JsonObject roster = http.get("/api/v1/users/" + created.getId()).bearer(admin.accessToken()).send().json();
+    assertThat(roster.getString("status")).isEqualTo("INVITED");
+    assertThat(roster.getString("role")).isEqualTo("USER");
+    TestServer.Mail mail = server.awaitMail(email, "invitation");
+    assertThat(mail.token()).isNotNull();
+
+    ListResponse<UserResource> found = scim.searchRequest("Users").filter("userName eq \"" + email.toUpperCase() + "\"").invoke(UserResource.class);
+    assertThat(found.getTotalResults()).isEqualTo(1);
+    assertThat(found.getResources().get(0).getId()).isEqualTo(created.getId());
+
+    UserResource renamed = scim.modifyRequest("Users", created.getId()).replaceValue("name.givenName", "Samantha").invoke(UserResource.class);
+    assertThat(renamed.getName().getGivenName()).isEqualTo("Samantha");
+
+    // Deprovisioning, as Okta and Entra do it: PATCH active false.
+    Person signedIn = journeys.acceptAndEnroll(email, Journeys.PASSWORD);
+    UserResource off = scim.modifyRequest("Users", created.getId()).replaceValue("active", false).invoke(UserResource.class);
+    assertThat(off.getActive()).isFalse();
+    JsonObject deactivated = http.get("/api/v1/users/" + created.getId()).bearer(admin.accessToken()).send().json();
+    assertThat(deactivated.getString("status")).isEqualTo("DEACTIVATED");
+    assertThat(deactivated.getString("deactivationReason")).isEqualTo("SCIM");
+    assertThat(http.get("/api/v1/me").bearer(signedIn.accessToken()).send().status()).as("sessions revoked").isEqualTo(401);
+
+    UserResource on = scim.modifyRequest("Users", created.getId()).replaceValue("active", true).invoke(UserResource.class);
+    assertThat(on.getActive()).isTrue();
+    assertThat(server.awaitMail(email, "reset").kind()).as("re-enabled like an admin's activate").isEqualTo("reset-password");
+
+    UserResource replaced = scim.replaceRequest(java.net.URI.create(http.base() + "/scim/v2/Users/" + created.getId()),
+        newUser(email).setName(new Name().setGivenName("Sam").setFamilyName("Replaced"))).invoke();
+    assertThat(replaced.getName().getFamilyName()).isEqualTo("Replaced");
+
+    scim.delete("Users", created.getId());
+    assertThat(http.get("/api/v1/users/" + created.getId()).bearer(admin.accessToken()).send().status()).isEqualTo(404);
+    assertThatThrownBy(() -> scim.retrieve("Users", created.getId(), UserResource.class))
+        .isInstanceOfSatisfying(ScimException.class, e -> assertThat(e.getScimError().getStatus()).isEqualTo(404));
+  }
+
+  @Test
+  void oktasConnectionTestAndDeprovisioningRequests() {
+    Http.Response probe = http.get("/scim/v2/Users?startIndex=1&count=2").bearer(token).send();
+    assertThat(probe.status()).isEqualTo(200);
+    assertThat(probe.header("Content-Type")).isEqualTo("application/scim+json");
+    JsonObject page = probe.json();
+    assertThat(page.getJsonArray("schemas").getList()).containsExactly("urn:ietf:params:scim:api:messages:2.0:ListResponse");
+    assertThat(page.getInteger("startIndex")).isEqualTo(1);
+    assertThat(page.getJsonArray("Resources").size()).isLessThanOrEqualTo(2);
+    assertThat(page.getInteger("itemsPerPage")).isEqualTo(page.getJsonArray("Resources").size());
+    assertThat(page.getLong("totalResults")).isGreaterThanOrEqualTo(1);
+
+    Http.Response none = http.get("/scim/v2/Users?filter=" + java.net.URLEncoder.encode("userName eq \"nobody@nowhere.test\"",
+        java.nio.charset.StandardCharsets.UTF_8) + "&startIndex=1&count=100").bearer(token).send();
+    assertThat(none.json().getInteger("totalResults")).isZero();
+    assertThat(none.json().getJsonArray("Resources")).isEmpty();
+
+    String email = Journeys.uniqueEmail("okta");
+    Http.Response created = http.post("/scim/v2/Users").bearer(token).raw(new JsonObject()
+        .put("schemas", new JsonArray().add("urn:ietf:params:scim:schemas:core:2.0:User"))
+        .put("userName", email).put("name", new JsonObject().put("givenName", "Okta").put("familyName", "User"))
+        .put("emails", new JsonArray().add(new JsonObject().put("primary", true).put("value", email).put("type", "work")))
+        .put("displayName", "Okta User").put("locale", "en-US").put("externalId", "00u1").put("active", true).encode(),
+        "application/scim+json").send();
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    assertThat(created.header("Location")).endsWith(created.json().getString("id"));
+    String id = created.json().getString("id");
+
+    // Okta deprovisions with a PatchOp without a path; Entra sends "Replace" and a string "False".
+    Http.Response okta = http.patch("/scim/v2/Users/" + id).bearer(token).raw(new JsonObject()
+        .put("schemas", new JsonArray().add("urn:ietf:params:scim:api:messages:2.0:PatchOp"))
+        .put("Operations", new JsonArray().add(new JsonObject().put("op", "replace").put("value", new JsonObject().put("active", false))))
+        .encode(), "application/scim+json").send();
+    assertThat(okta.status()).as(okta.toString()).isEqualTo(200);
+    assertThat(okta.json().getBoolean("active")).isFalse();
+    Http.Response entra = http.patch("/scim/v2/Users/" + id).bearer(token).raw(new JsonObject()
+        .put("schemas", new JsonArray().add("urn:ietf:params:scim:api:messages:2.0:PatchOp"))
+        .put("Operations", new JsonArray().add(new JsonObject().put("op", "Replace").put("path", "active").put("value", "True")))
+        .encode(), "application/scim+json").send();
+    assertThat(entra.json().getBoolean("active")).isTrue();
+  }
+
+  @Test
+  void scimErrorsUseTheScimShape() {
+    String email = Journeys.uniqueEmail("dup");
+    JsonObject body = new JsonObject().put("userName", email).put("name", new JsonObject().put("givenName", "D").put("familyName", "U"));
+    assertThat(http.post("/scim/v2/Users").bearer(token).json(body).send().status()).isEqualTo(201);
+    Http.Response dup = http.post("/scim/v2/Users").bearer(token).json(body).send();
+    assertScimError(dup, 409, "uniqueness");
+
+    Http.Response mismatch = http.post("/scim/v2/Users").bearer(token).json(body.copy().put("userName", Journeys.uniqueEmail("x"))
+        .put("emails", new JsonArray().add(new JsonObject().put("value", "other@example.test").put("primary", true)))).send();
+    assertScimError(mismatch, 400, "invalidValue");
+    assertScimError(http.get("/scim/v2/Users?filter=" + java.net.URLEncoder.encode("name.familyName co \"x\"",
+        java.nio.charset.StandardCharsets.UTF_8)).bearer(token).send(), 400, "invalidFilter");
+    assertScimError(http.get("/scim/v2/Users/00000000-0000-0000-0000-000000000000").bearer(token).send(), 404, null);
+    assertScimError(http.post("/scim/v2/Users").bearer(token).raw("{nope", "application/scim+json").send(), 400, "invalidSyntax");
+    assertScimError(http.get("/scim/v2/Users").send(), 401, null);
+    assertScimError(http.get("/scim/v2/Users").bearer("not-a-real-token-not-a-real-token-xx").send(), 401, null);
+
+    // The Root Admin cannot be deactivated or deleted over SCIM.
+    assertScimError(http.patch("/scim/v2/Users/" + admin.id()).bearer(token).json(new JsonObject()
+        .put("Operations", new JsonArray().add(new JsonObject().put("op", "replace").put("path", "active").put("value", false)))).send(),
+        409, null);
+    assertScimError(http.delete("/scim/v2/Users/" + admin.id()).bearer(token).send(), 409, null);
+  }
+
+  private static void assertScimError(Http.Response r, int status, String scimType) {
+    assertThat(r.status()).as(r.toString()).isEqualTo(status);
+    assertThat(r.header("Content-Type")).isEqualTo("application/scim+json");
+    JsonObject e = r.json();
+    assertThat(e.getJsonArray("schemas").getList()).containsExactly("urn:ietf:params:scim:api:messages:2.0:Error");
+    assertThat(e.getString("status")).isEqualTo(String.valueOf(status));
+    if (scimType != null) {
+      assertThat(e.getString("scimType")).isEqualTo(scimType);
+    }
+  }
+
+  @Test
+  void tokensAreScopedToOneOrganizationAndRevocable() {
+    Person other = journeys.newOrgWithRootAdmin("Other Tenant");
+    String otherToken = newToken(other, "Entra");
+    Http.Response foreign = http.get("/scim/v2/Users/" + admin.id()).bearer(otherToken).send();
+    assertThat(foreign.status()).isEqualTo(404);
+    Http.Response mine = http.get("/scim/v2/Users?count=200").bearer(otherToken).send();
+    assertThat(mine.json().getJsonArray("Resources").encode()).doesNotContain(admin.email());
+
+    Http.Response listed = http.get("/api/v1/organization/scim-tokens").bearer(other.accessToken()).send();
+    assertThat(listed.items()).hasSize(1);
+    assertThat(listed.items().getJsonObject(0).containsKey("token")).isFalse();
+    String id = listed.items().getJsonObject(0).getString("id");
+    assertThat(http.delete("/api/v1/organization/scim-tokens/" + id).bearer(admin.accessToken()).send().status()).isEqualTo(404);
+    assertThat(http.delete("/api/v1/organization/scim-tokens/" + id).bearer(other.accessToken()).send().status()).isEqualTo(204);
+    assertThat(http.get("/scim/v2/Users").bearer(otherToken).send().status()).isEqualTo(401);
+    assertThat(http.get("/api/v1/organization/scim-tokens").bearer(other.accessToken()).send().items()).isEmpty();
+    Person user = journeys.invite(admin, "USER");
+    assertThat(http.post("/api/v1/organization/scim-tokens").bearer(user.accessToken()).json(new JsonObject().put("name", "x")).send().status())
+        .isEqualTo(403);
+  }
+}
