@@ -29,6 +29,8 @@ public final class HttpVerticle extends VerticleBase {
   public static final long BODY_LIMIT = 1024 * 1024;
   public static final long IMPORT_BODY_LIMIT = 50L * 1024 * 1024;
   static final String IMPORT_PATH = "/api/v1/users/import";
+  /** The detail of a 404 for a path or method the API does not have (not for an unknown id). */
+  public static final String NO_ENDPOINT = "No such endpoint";
 
   /** Paths that need a valid access token; every other route is public. */
   private static final String[] AUTHENTICATED = {
@@ -75,8 +77,8 @@ public final class HttpVerticle extends VerticleBase {
     new ScimRoutes(Settings.string(conf, "PUBLIC_BASE_URL", "http://localhost:8080")).mount(router);
 
     router.route().failureHandler(Problems::handle);
-    router.errorHandler(404, ctx -> Problems.send(ctx, ApiException.notFound()));
-    router.errorHandler(405, ctx -> Problems.send(ctx, new ApiException(ErrorCode.NOT_FOUND, "No such resource or method")));
+    router.errorHandler(404, ctx -> Problems.send(ctx, new ApiException(ErrorCode.NOT_FOUND, NO_ENDPOINT)));
+    router.errorHandler(405, ctx -> Problems.send(ctx, new ApiException(ErrorCode.NOT_FOUND, NO_ENDPOINT)));
     router.errorHandler(500, Problems::handle);
 
     return vertx.fileSystem().readFile("openapi.yaml").compose(openapi -> {
