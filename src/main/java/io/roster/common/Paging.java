@@ -1,9 +1,13 @@
 package io.roster.common;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.UUID;
@@ -38,7 +42,7 @@ public final class Paging {
       }
       return new Cursor(a.getString(0), Ids.parse(a.getString(1)).orElseThrow());
     } catch (RuntimeException e) {
-      throw ApiException.invalid("cursor", "is not a cursor this server issued");
+      throw invalid();
     }
   }
 
@@ -56,6 +60,28 @@ public final class Paging {
       // falls through to the refusal
     }
     throw ApiException.invalid("limit", "must be a whole number from 1 to " + MAX_LIMIT);
+  }
+
+  /**
+   * Runs one page of a keyset query and answers {"items","nextCursor"}. The query's last three
+   * parameters are the cursor's key (text, null on the first page), the cursor's id and the
+   * row limit (limit + 1, to know whether another page follows); it selects the key as text in
+   * a column named sort_key. A cursor whose key does not cast back is VALIDATION_FAILED.
+   */
+  public static Future<JsonObject> query(SqlClient client, String sql, Tuple leading, JsonObject cmd,
+      Function<Row, JsonObject> toJson) {
+    int limit = cmd.getInteger("limit", DEFAULT_LIMIT);
+    Cursor cursor = decode(cmd.getString("cursor"));
+    Tuple params = leading.addValue(cursor == null ? null : cursor.key()).addValue(cursor == null ? null : cursor.id())
+        .addInteger(limit + 1);
+    return client.preparedQuery(sql).execute(params)
+        .recover(err -> Future.failedFuture(err instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22")
+            ? invalid() : err))
+        .map(rows -> page(rows, limit, toJson));
+  }
+
+  private static ApiException invalid() {
+    return ApiException.invalid("cursor", "is not a cursor this server issued");
   }
 
   /**

@@ -4,6 +4,7 @@ import io.roster.common.ApiException;
 import io.roster.common.Bus;
 import io.roster.common.Caller;
 import io.roster.common.ErrorCode;
+import io.roster.common.Paging;
 import io.roster.domain.Role;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -40,6 +41,13 @@ final class Api {
       cmd.put(Caller.FIELD, c.toJson());
     }
     return cmd;
+  }
+
+  /** Adds the list parameters ?limit= and ?cursor=, checked (VALIDATION_FAILED when out of range or not ours). */
+  static JsonObject paged(RoutingContext ctx, JsonObject cmd) {
+    String cursor = ctx.request().getParam("cursor");
+    Paging.decode(cursor);
+    return cmd.put("limit", Paging.limit(ctx.request().getParam("limit"))).put("cursor", cursor);
   }
 
   static Future<JsonObject> send(RoutingContext ctx, String address, String action, JsonObject cmd) {

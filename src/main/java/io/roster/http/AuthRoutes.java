@@ -4,7 +4,6 @@ import io.roster.auth.AuthCommands;
 import io.roster.auth.SessionGuard;
 import io.roster.auth.SigningKey;
 import io.roster.common.ApiException;
-import io.roster.common.ErrorCode;
 import io.roster.domain.Validation;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;

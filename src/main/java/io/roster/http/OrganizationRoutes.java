@@ -2,7 +2,6 @@ package io.roster.http;
 
 import io.roster.common.ApiException;
 import io.roster.common.Ids;
-import io.roster.common.Paging;
 import io.roster.orgs.OrgCommands;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -81,11 +80,10 @@ final class OrganizationRoutes {
   }
 
   private void audit(RoutingContext ctx) {
-    var p = ctx.request().params();
-    JsonObject cmd = Api.command(ctx).put("limit", Paging.limit(p.get("limit"))).put("cursor", p.get("cursor"));
-    Paging.decode(p.get("cursor"));
-    if (p.get("userId") != null) {
-      cmd.put("userId", Ids.parse(p.get("userId"))
+    String user = ctx.request().getParam("userId");
+    JsonObject cmd = Api.paged(ctx, Api.command(ctx));
+    if (user != null) {
+      cmd.put("userId", Ids.parse(user)
           .orElseThrow(() -> ApiException.invalid("userId", "must be a user id")).toString());
     }
     Api.respond(ctx, OrgCommands.ADDRESS, OrgCommands.AUDIT, cmd, 200);

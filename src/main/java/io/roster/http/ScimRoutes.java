@@ -3,7 +3,6 @@ package io.roster.http;
 import io.roster.common.ApiException;
 import io.roster.common.ErrorCode;
 import io.roster.common.Ids;
-import io.roster.common.Paging;
 import io.roster.domain.Validation;
 import io.roster.scim.ScimCommands;
 import io.roster.scim.ScimUsers;
@@ -34,12 +33,8 @@ final class ScimRoutes {
 
   void mount(Router r) {
     r.post("/api/v1/organization/scim-tokens").handler(this::createToken);
-    r.get("/api/v1/organization/scim-tokens").handler(ctx -> {
-      String cursor = ctx.request().getParam("cursor");
-      Paging.decode(cursor);
-      Api.respond(ctx, ScimCommands.ADDRESS, ScimCommands.LIST_TOKENS,
-          Api.command(ctx).put("limit", Paging.limit(ctx.request().getParam("limit"))).put("cursor", cursor), 200);
-    });
+    r.get("/api/v1/organization/scim-tokens").handler(ctx ->
+        Api.respond(ctx, ScimCommands.ADDRESS, ScimCommands.LIST_TOKENS, Api.paged(ctx, Api.command(ctx)), 200));
     r.delete("/api/v1/organization/scim-tokens/:id").handler(ctx -> Api.respond(ctx, ScimCommands.ADDRESS,
         ScimCommands.REVOKE_TOKEN, Api.command(ctx).put("id", Ids.require(ctx.pathParam("id")).toString()), 204));
 

@@ -1,7 +1,6 @@
 package io.roster.http;
 
 import io.roster.common.Ids;
-import io.roster.common.Paging;
 import io.roster.sso.SsoCommands;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,8 +15,8 @@ final class SsoRoutes {
       Api.requireAdmin(ctx);
       ctx.next();
     });
-    r.get("/api/v1/sso/integrations").handler(ctx -> Api.respond(ctx, SsoCommands.ADDRESS, SsoCommands.LIST,
-        Api.command(ctx).put("limit", Paging.limit(ctx.request().getParam("limit"))).put("cursor", checkedCursor(ctx)), 200));
+    r.get("/api/v1/sso/integrations").handler(ctx ->
+        Api.respond(ctx, SsoCommands.ADDRESS, SsoCommands.LIST, Api.paged(ctx, Api.command(ctx)), 200));
     r.post("/api/v1/sso/integrations").handler(ctx ->
         Api.respond(ctx, SsoCommands.ADDRESS, SsoCommands.CREATE, Api.command(ctx).put("body", integration(ctx)), 201));
     r.get("/api/v1/sso/integrations/:id").handler(ctx -> Api.respond(ctx, SsoCommands.ADDRESS, SsoCommands.GET, withId(ctx), 200));
@@ -27,12 +26,6 @@ final class SsoRoutes {
     });
     r.delete("/api/v1/sso/integrations/:id").handler(ctx -> Api.respond(ctx, SsoCommands.ADDRESS, SsoCommands.DELETE, withId(ctx), 204));
     r.put("/api/v1/sso/integrations/:id/memberships").handler(this::memberships);
-  }
-
-  private static String checkedCursor(RoutingContext ctx) {
-    String cursor = ctx.request().getParam("cursor");
-    Paging.decode(cursor);
-    return cursor;
   }
 
   private static JsonObject withId(RoutingContext ctx) {

@@ -3,7 +3,6 @@ package io.roster.http;
 import io.roster.common.ApiException;
 import io.roster.common.ErrorCode;
 import io.roster.common.Ids;
-import io.roster.common.Paging;
 import io.roster.orgs.OrgCommands;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -53,10 +52,7 @@ final class SupportRoutes {
   }
 
   private void list(RoutingContext ctx) {
-    JsonObject cmd = new JsonObject().put("limit", Paging.limit(ctx.request().getParam("limit")))
-        .put("cursor", ctx.request().getParam("cursor"));
-    Paging.decode(cmd.getString("cursor"));
-    Api.respond(ctx, OrgCommands.ADDRESS, OrgCommands.LIST, cmd, 200);
+    Api.respond(ctx, OrgCommands.ADDRESS, OrgCommands.LIST, Api.paged(ctx, new JsonObject()), 200);
   }
 
   private void promote(RoutingContext ctx) {

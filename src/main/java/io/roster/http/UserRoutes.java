@@ -106,10 +106,7 @@ final class UserRoutes {
 
   private void sessions(RoutingContext ctx) {
     String id = Ids.require(ctx.pathParam("id")).toString();
-    JsonObject cmd = Api.command(ctx).put("id", id).put("limit", Paging.limit(ctx.request().getParam("limit")))
-        .put("cursor", ctx.request().getParam("cursor"));
-    Paging.decode(cmd.getString("cursor"));
-    Api.respond(ctx, UserCommands.ADDRESS, UserCommands.SESSIONS, cmd, 200);
+    Api.respond(ctx, UserCommands.ADDRESS, UserCommands.SESSIONS, Api.paged(ctx, Api.command(ctx).put("id", id)), 200);
   }
 
   private void list(RoutingContext ctx) {

@@ -54,8 +54,8 @@ public final class OrgCommandVerticle extends CommandVerticle {
       SELECT id, at, actor_id, action, target_user_id, details, seq::text AS sort_key
       FROM audit_events
       WHERE organization_id = $1 AND ($2::uuid IS NULL OR target_user_id = $2)
-        AND ($3::text IS NULL OR seq < $3::text::bigint)
-      ORDER BY seq DESC LIMIT $4""";
+        AND ($3::text IS NULL OR (seq, id) < ($3::text::bigint, $4::uuid))
+      ORDER BY seq DESC, id DESC LIMIT $5""";
 
   private final Pool pool;
   private final Invitations invitations;
@@ -101,10 +101,7 @@ public final class OrgCommandVerticle extends CommandVerticle {
   }
 
   private Future<JsonObject> list(JsonObject cmd) {
-    int limit = cmd.getInteger("limit");
-    Paging.Cursor cursor = Paging.decode(cmd.getString("cursor"));
-    Tuple params = Tuple.of(cursor == null ? null : cursor.key(), cursor == null ? null : cursor.id(), limit + 1);
-    return pool.preparedQuery(LIST).execute(params).map(rows -> Paging.page(rows, limit, OrgCommandVerticle::toJson));
+    return Paging.query(pool, LIST, Tuple.tuple(), cmd, OrgCommandVerticle::toJson);
   }
 
   private static JsonObject toJson(Row r) {
@@ -149,21 +146,15 @@ public final class OrgCommandVerticle extends CommandVerticle {
 
   private Future<JsonObject> audit(JsonObject cmd) {
     Caller c = Caller.of(cmd);
-    int limit = cmd.getInteger("limit");
-    Paging.Cursor cursor = Paging.decode(cmd.getString("cursor"));
     String user = cmd.getString("userId");
-    Tuple params = Tuple.of(c.organizationId(), user == null ? null : UUID.fromString(user),
-        cursor == null ? null : cursor.key(), limit + 1);
-    return pool.preparedQuery(AUDIT_PAGE).execute(params)
-        .recover(err -> Future.failedFuture(err instanceof io.vertx.pgclient.PgException
-            ? ApiException.invalid("cursor", "is not a cursor this server issued") : err))
-        .map(rows -> Paging.page(rows, limit, r -> new JsonObject()
-            .put("id", r.getUUID("id").toString())
-            .put("at", Times.format(r.getOffsetDateTime("at")))
-            .put("actorId", r.getUUID("actor_id") == null ? null : r.getUUID("actor_id").toString())
-            .put("action", r.getString("action"))
-            .put("targetUserId", r.getUUID("target_user_id") == null ? null : r.getUUID("target_user_id").toString())
-            .put("details", r.getJsonObject("details"))));
+    Tuple filter = Tuple.of(c.organizationId(), user == null ? null : UUID.fromString(user));
+    return Paging.query(pool, AUDIT_PAGE, filter, cmd, r -> new JsonObject()
+        .put("id", r.getUUID("id").toString())
+        .put("at", Times.format(r.getOffsetDateTime("at")))
+        .put("actorId", r.getUUID("actor_id") == null ? null : r.getUUID("actor_id").toString())
+        .put("action", r.getString("action"))
+        .put("targetUserId", r.getUUID("target_user_id") == null ? null : r.getUUID("target_user_id").toString())
+        .put("details", r.getJsonObject("details")));
   }
 
   // ---- support -------------------------------------------------------------------------------

@@ -97,13 +97,9 @@ public final class ScimVerticle extends CommandVerticle {
 
   private Future<JsonObject> listTokens(JsonObject cmd) {
     Caller c = Caller.of(cmd);
-    int limit = cmd.getInteger("limit");
-    Paging.Cursor cursor = Paging.decode(cmd.getString("cursor"));
-    return pool.preparedQuery(LIST_TOKENS).execute(Tuple.of(c.organizationId(), cursor == null ? null : cursor.key(),
-            cursor == null ? null : cursor.id(), limit + 1))
-        .recover(err -> Future.failedFuture(ApiException.invalid("cursor", "is not a cursor this server issued")))
-        .map(rows -> Paging.page(rows, limit, r -> new JsonObject().put("id", r.getUUID("id").toString())
-            .put("name", r.getString("name")).put("createdAt", Times.format(r.getOffsetDateTime("created_at")))));
+    return Paging.query(pool, LIST_TOKENS, Tuple.of(c.organizationId()), cmd, r -> new JsonObject()
+        .put("id", r.getUUID("id").toString()).put("name", r.getString("name"))
+        .put("createdAt", Times.format(r.getOffsetDateTime("created_at"))));
   }
 
   private Future<JsonObject> revokeToken(JsonObject cmd) {

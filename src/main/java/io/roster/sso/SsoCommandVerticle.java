@@ -99,12 +99,7 @@ public final class SsoCommandVerticle extends CommandVerticle {
 
   private Future<JsonObject> list(JsonObject cmd) {
     Caller c = Caller.of(cmd);
-    int limit = cmd.getInteger("limit");
-    Paging.Cursor cursor = Paging.decode(cmd.getString("cursor"));
-    return pool.preparedQuery(LIST).execute(Tuple.of(c.organizationId(), cursor == null ? null : cursor.key(),
-            cursor == null ? null : cursor.id(), limit + 1))
-        .recover(err -> Future.failedFuture(ApiException.invalid("cursor", "is not a cursor this server issued")))
-        .map(rows -> Paging.page(rows, limit, SsoCommandVerticle::toJson));
+    return Paging.query(pool, LIST, Tuple.of(c.organizationId()), cmd, SsoCommandVerticle::toJson);
   }
 
   private Future<JsonObject> get(JsonObject cmd) {

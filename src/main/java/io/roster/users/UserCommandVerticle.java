@@ -327,13 +327,8 @@ public final class UserCommandVerticle extends CommandVerticle {
   private Future<JsonObject> sessions(JsonObject cmd) {
     Caller c = Caller.of(cmd);
     UUID id = UUID.fromString(cmd.getString("id"));
-    int limit = cmd.getInteger("limit");
-    Paging.Cursor cursor = Paging.decode(cmd.getString("cursor"));
     return find(pool, id, c.organizationId())
-        .compose(user -> pool.preparedQuery(SESSIONS).execute(Tuple.of(id, c.organizationId(),
-            cursor == null ? null : cursor.key(), cursor == null ? null : cursor.id(), limit + 1)))
-        .recover(err -> Future.failedFuture(badCursor(err) ? ApiException.invalid("cursor", "is not a cursor this server issued") : err))
-        .map(rows -> Paging.page(rows, limit, r -> new JsonObject()
+        .compose(user -> Paging.query(pool, SESSIONS, Tuple.of(id, c.organizationId()), cmd, r -> new JsonObject()
             .put("id", r.getUUID("id").toString())
             .put("createdAt", Times.format(r.getOffsetDateTime("created_at")))
             .put("lastRefreshedAt", Times.format(r.getOffsetDateTime("last_refreshed_at")))

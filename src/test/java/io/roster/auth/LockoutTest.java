@@ -5,33 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.roster.support.Http;
 import io.roster.support.Journeys;
 import io.roster.support.Journeys.Person;
+import io.roster.support.ServerTest;
 import io.roster.support.TestServer;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** API.md section 5's lockout rules, under concurrency. */
-class LockoutTest {
-  static TestServer server;
-  static Http http;
-  static Journeys journeys;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    http = server.http;
-    journeys = new Journeys(server);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+class LockoutTest extends ServerTest {
 
   static double verifications() {
     return metric("roster_password_verifications_total");

@@ -3,8 +3,8 @@ package io.roster.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roster.support.Http;
-import io.roster.support.Journeys;
 import io.roster.support.Journeys.Person;
+import io.roster.support.ServerTest;
 import io.roster.support.TestServer;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * Every operation openapi.yaml documents exists on the server, and none of them answers a 500
  * to hostile bodies: truncated JSON, wrong shapes, wrong types, deep nesting, huge strings.
  */
-class ApiSurfaceTest {
+class ApiSurfaceTest extends ServerTest {
   private static final Pattern PATH = Pattern.compile("^  (/\\S+):\\s*$");
   private static final Pattern METHOD = Pattern.compile("^    (get|post|put|patch|delete):");
   private static final List<String> BODIES = List.of(
@@ -34,23 +33,14 @@ class ApiSurfaceTest {
 
   record Operation(String method, String path) {}
 
-  static TestServer server;
-  static Http http;
   static Person admin;
   static String scimToken;
 
   @BeforeAll
   static void start() {
-    server = TestServer.start();
-    http = server.http;
-    admin = new Journeys(server).newOrgWithRootAdmin("Surface Ltd");
+    admin = journeys.newOrgWithRootAdmin("Surface Ltd");
     scimToken = http.post("/api/v1/organization/scim-tokens").bearer(admin.accessToken())
         .json(new JsonObject().put("name", "surface")).send().json().getString("token");
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   static List<Operation> documented() throws Exception {

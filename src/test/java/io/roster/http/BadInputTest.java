@@ -5,29 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.roster.support.Http;
 import io.roster.support.Journeys;
 import io.roster.support.Journeys.Person;
-import io.roster.support.TestServer;
+import io.roster.support.ServerTest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Hostile and sloppy input: always a clear problem+json, never a 500, and nothing changes. */
-class BadInputTest {
-  static TestServer server;
-  static Http http;
+class BadInputTest extends ServerTest {
   static Person admin;
 
   @BeforeAll
   static void start() {
-    server = TestServer.start();
-    http = server.http;
-    admin = new Journeys(server).newOrgWithRootAdmin("Hostile Input Ltd");
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
+    admin = journeys.newOrgWithRootAdmin("Hostile Input Ltd");
   }
 
   private static void assertProblem(Http.Response r, int status, String code) {

@@ -6,30 +6,14 @@ import io.roster.domain.Totp;
 import io.roster.support.Http;
 import io.roster.support.Journeys;
 import io.roster.support.Journeys.Person;
+import io.roster.support.ServerTest;
 import io.roster.support.TestServer;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Issue 2's journey end to end over HTTP, with the links read from real mails and real TOTP codes. */
-class InvitationJourneyTest {
-  static TestServer server;
-  static Http http;
-  static Journeys journeys;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    http = server.http;
-    journeys = new Journeys(server);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+class InvitationJourneyTest extends ServerTest {
 
   @Test
   void fromInvitationToAnActiveUserWhoSignsInWithTotp() {

@@ -5,32 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.roster.support.Http;
 import io.roster.support.Journeys;
 import io.roster.support.Journeys.Person;
+import io.roster.support.ServerTest;
 import io.roster.support.TestServer;
 import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** API.md section 4: support creates organizations and promotes Root Admins. */
-class SupportApiTest {
-  static TestServer server;
-  static Http http;
-  static Journeys journeys;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    http = server.http;
-    journeys = new Journeys(server);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+class SupportApiTest extends ServerTest {
 
   @Test
   void aMissingOrWrongKeyIsUnauthenticated() {

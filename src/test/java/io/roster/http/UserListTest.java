@@ -5,36 +5,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.roster.support.Http;
 import io.roster.support.Journeys;
 import io.roster.support.Journeys.Person;
-import io.roster.support.TestServer;
+import io.roster.support.ServerTest;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** GET /api/v1/users: cursor paging that neither repeats nor skips. */
-class UserListTest {
-  static TestServer server;
-  static Http http;
+class UserListTest extends ServerTest {
   static Person admin;
 
   @BeforeAll
   static void start() {
-    server = TestServer.start();
-    http = server.http;
-    admin = new Journeys(server).newOrgWithRootAdmin("Lister GmbH");
+    admin = journeys.newOrgWithRootAdmin("Lister GmbH");
     // Bulk set-up straight in the database: 150 users, some sharing a creation instant.
     server.sql("""
         INSERT INTO users (id, organization_id, email, first_name, last_name, role, status, created_at)
         SELECT gen_random_uuid(), ?::uuid, 'bulk' || g || '@example.test', 'First' || g, 'Last' || (g % 7), 'USER', 'INVITED',
                now() - (g / 3) * interval '1 second'
         FROM generate_series(1, 150) g""", admin.orgId());
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   private static int total() {

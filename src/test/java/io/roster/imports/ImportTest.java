@@ -5,33 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.roster.support.Http;
 import io.roster.support.Journeys;
 import io.roster.support.Journeys.Person;
-import io.roster.support.TestServer;
+import io.roster.support.ServerTest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** POST /api/v1/users/import: CSV and JSON, per-row results, dry runs, limits. */
-class ImportTest {
-  static TestServer server;
-  static Http http;
-  static Journeys journeys;
+class ImportTest extends ServerTest {
   static Person admin;
 
   @BeforeAll
   static void start() {
-    server = TestServer.start();
-    http = server.http;
-    journeys = new Journeys(server);
     admin = journeys.newOrgWithRootAdmin("Importers Ltd");
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   static Http.Response csv(String body, String query) {

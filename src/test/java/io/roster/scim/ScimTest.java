@@ -12,6 +12,7 @@ import com.unboundid.scim2.common.types.UserResource;
 import io.roster.support.Http;
 import io.roster.support.Journeys;
 import io.roster.support.Journeys.Person;
+import io.roster.support.ServerTest;
 import io.roster.support.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,10 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** SCIM 2.0 as an identity provider uses it: through the UnboundID SCIM 2 SDK client, and Okta's raw requests. */
-class ScimTest {
-  static TestServer server;
-  static Http http;
-  static Journeys journeys;
+class ScimTest extends ServerTest {
   static Person admin;
   static String token;
   static Client client;
@@ -35,9 +33,6 @@ class ScimTest {
 
   @BeforeAll
   static void start() {
-    server = TestServer.start();
-    http = server.http;
-    journeys = new Journeys(server);
     admin = journeys.newOrgWithRootAdmin("Provisioned Corp");
     token = newToken(admin, "Okta");
     client = ClientBuilder.newClient(new ClientConfig().connectorProvider(new JavaNetHttpConnectorProvider()));
@@ -48,7 +43,6 @@ class ScimTest {
   @AfterAll
   static void stop() {
     client.close();
-    server.close();
   }
 
   static String newToken(Person admin, String name) {

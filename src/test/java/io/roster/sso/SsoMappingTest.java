@@ -5,30 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.roster.support.Http;
 import io.roster.support.Journeys;
 import io.roster.support.Journeys.Person;
-import io.roster.support.TestServer;
+import io.roster.support.ServerTest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** SSO integrations and the mapping rules that deactivate people who left the mapped groups. */
-class SsoMappingTest {
-  static TestServer server;
-  static Http http;
-  static Journeys journeys;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    http = server.http;
-    journeys = new Journeys(server);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+class SsoMappingTest extends ServerTest {
 
   static JsonObject integration(Person admin, boolean rules, String... groups) {
     Http.Response r = http.post("/api/v1/sso/integrations").bearer(admin.accessToken())

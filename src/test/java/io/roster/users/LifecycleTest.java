@@ -5,31 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.roster.support.Http;
 import io.roster.support.Journeys;
 import io.roster.support.Journeys.Person;
+import io.roster.support.ServerTest;
 import io.roster.support.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Every admin action of API.md section 7, its guards, and what it does to sessions and links. */
-class LifecycleTest {
-  static TestServer server;
-  static Http http;
-  static Journeys journeys;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    http = server.http;
-    journeys = new Journeys(server);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+class LifecycleTest extends ServerTest {
 
   static Http.Response act(Person admin, String userId, String action) {
     return http.post("/api/v1/users/" + userId + "/" + action).bearer(admin.accessToken()).send();
