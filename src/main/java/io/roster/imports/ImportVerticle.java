@@ -1,6 +1,8 @@
 package io.roster.imports;
 
 import io.roster.audit.Audit;
+import io.roster.common.ApiException;
+import io.roster.common.ErrorCode;
 import io.roster.common.Caller;
 import io.roster.common.CommandVerticle;
 import io.roster.domain.Tokens;
@@ -23,6 +25,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bulk import (API.md section 7). Runs as a worker verticle: parsing 100,000 rows is CPU work
@@ -33,6 +37,7 @@ import java.util.function.Function;
  */
 public final class ImportVerticle extends CommandVerticle {
   static final int BATCH = 1_000;
+  private static final Logger LOG = LoggerFactory.getLogger(ImportVerticle.class);
   private static final char GROUP_SEPARATOR = '\u001f';
 
   private static final String EXISTING = "SELECT email FROM users WHERE email = ANY($1::text[])";
@@ -107,7 +112,7 @@ public final class ImportVerticle extends CommandVerticle {
     return pool.preparedQuery(ORG_NAME).execute(Tuple.of(run.caller.organizationId()))
         .compose(rows -> {
           run.orgName = rows.iterator().next().getString("name");
-          return nextBatch(run);
+          return nextBatch(run).recover(err -> Future.failedFuture(stopped(run, err)));
         })
         .compose(x -> run.dryRun || run.created + run.duplicates + run.invalid == 0 ? Future.succeededFuture()
             : Audit.record(pool, run.caller.organizationId(), run.caller.userId(), "USERS_IMPORTED", null,
@@ -126,6 +131,22 @@ public final class ImportVerticle extends CommandVerticle {
             // a string reader
           }
         });
+  }
+
+  /**
+   * A batch that could not be written (the database went away, say) ends the import. Earlier
+   * batches are committed and listed; this one and the rest are not written at all, so running
+   * the same import again is safe: what was created comes back as DUPLICATE.
+   */
+  private static Throwable stopped(Run run, Throwable err) {
+    if (err instanceof ApiException) {
+      return err;
+    }
+    LOG.error("Import stopped after {} committed rows", run.report.size(), err);
+    return new ApiException(ErrorCode.OVERLOADED, "The import stopped after " + run.report.size()
+        + " rows; those listed in the report are committed, the rest were not written. Sending the same import again is safe.",
+        new JsonObject().put("retryAfter", 5).put("created", run.created).put("duplicates", run.duplicates)
+            .put("invalid", run.invalid).put("rows", run.report));
   }
 
   private Future<Void> nextBatch(Run run) {

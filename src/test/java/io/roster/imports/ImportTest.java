@@ -176,6 +176,42 @@ class ImportTest extends ServerTest {
   }
 
   @Test
+  void aBatchThatCannotBeWrittenStopsTheImportAndLeavesNoHalfCreatedUser() {
+    // The database refuses one row of the second batch, as a crash or a lost connection would.
+    server.sql("""
+        CREATE FUNCTION refuse_boom() RETURNS trigger AS $$
+        BEGIN IF NEW.email = 'boom1500@crash.test' THEN RAISE EXCEPTION 'disk on fire'; END IF; RETURN NEW; END;
+        $$ LANGUAGE plpgsql""");
+    server.sql("CREATE TRIGGER refuse_boom BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION refuse_boom()");
+    try {
+      StringBuilder sb = new StringBuilder("email,firstName,lastName,role\n");
+      for (int i = 0; i < 2_500; i++) {
+        sb.append("boom").append(i).append("@crash.test,B,C,USER\n");
+      }
+      Http.Response r = csv(sb.toString(), "");
+      assertThat(r.status()).as(r.toString()).isEqualTo(503);
+      assertThat(r.code()).isEqualTo("OVERLOADED");
+      assertThat(r.header("Retry-After")).isNotNull();
+      assertThat(r.json().getInteger("created")).isEqualTo(1_000);
+      assertThat(r.json().getJsonArray("rows")).hasSize(1_000);
+      assertThat(server.count("SELECT count(*) FROM users WHERE email LIKE 'boom%@crash.test'")).isEqualTo(1_000);
+      assertThat(server.count("SELECT count(*) FROM mail_outbox WHERE recipient LIKE 'boom%@crash.test'")).isEqualTo(1_000);
+      assertThat(server.count("SELECT count(*) FROM users WHERE email = 'boom1000@crash.test'")).isZero();
+    } finally {
+      server.sql("DROP TRIGGER refuse_boom ON users");
+      server.sql("DROP FUNCTION refuse_boom()");
+    }
+    // Sending it again finishes the job.
+    StringBuilder again = new StringBuilder("email,firstName,lastName,role\n");
+    for (int i = 0; i < 2_500; i++) {
+      again.append("boom").append(i).append("@crash.test,B,C,USER\n");
+    }
+    Http.Response r = csv(again.toString(), "");
+    assertThat(r.json().getInteger("created")).isEqualTo(1_500);
+    assertThat(r.json().getInteger("duplicates")).isEqualTo(1_000);
+  }
+
+  @Test
   void onlyUserManagersImportAndOnlyIntoTheirOwnOrganization() {
     Person other = journeys.newOrgWithRootAdmin("Other Importer");
     Person user = journeys.invite(admin, "USER");
