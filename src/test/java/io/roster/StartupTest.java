@@ -82,6 +82,31 @@ class StartupTest {
   }
 
   @Test
+  void aConfiguredSigningKeyAndTokenLifetimesAreHonoured() throws Exception {
+    java.security.KeyPairGenerator gen = java.security.KeyPairGenerator.getInstance("RSA");
+    gen.initialize(2048);
+    java.security.KeyPair pair = gen.generateKeyPair();
+    String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(pair.getPrivate().getEncoded())
+        + "\n-----END PRIVATE KEY-----\n";
+    try (TestServer server = TestServer.start(Map.of("JWT_PRIVATE_KEY_PEM", pem, "ACCESS_TOKEN_TTL", "PT2S"))) {
+      JsonObject key = server.http.get("/.well-known/jwks.json").send().json().getJsonArray("keys").getJsonObject(0);
+      java.security.interfaces.RSAPublicKey pub = (java.security.interfaces.RSAPublicKey) pair.getPublic();
+      assertThat(new java.math.BigInteger(1, Base64.getUrlDecoder().decode(key.getString("n")))).isEqualTo(pub.getModulus());
+      assertThat(server.count("SELECT count(*) FROM signing_keys")).as("nothing generated").isZero();
+
+      Person root = new Journeys(server).newOrgWithRootAdmin("Short Tokens");
+      assertThat(server.http.get("/api/v1/me").bearer(root.accessToken()).send().status()).isEqualTo(200);
+      TestServer.sleep(3_100);
+      Http.Response expired = server.http.get("/api/v1/me").bearer(root.accessToken()).send();
+      assertThat(expired.status()).isEqualTo(401);
+      assertThat(expired.json().getString("code")).isEqualTo("UNAUTHENTICATED");
+      Http.Response refreshed = server.http.post("/api/v1/auth/refresh").json(new JsonObject().put("refreshToken", root.refreshToken())).send();
+      assertThat(refreshed.json().getLong("expiresIn")).isEqualTo(2L);
+      assertThat(server.http.get("/api/v1/me").bearer(refreshed.json().getString("accessToken")).send().status()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void configurationComesFromConfConfigJson() {
     Vertx vertx = Vertx.vertx();
     try {

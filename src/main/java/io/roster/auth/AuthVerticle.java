@@ -168,7 +168,8 @@ public final class AuthVerticle extends CommandVerticle {
   /** An email with no account: the same guard, the same hash work, the same answers. */
   private Future<JsonObject> loginUnknown(String email, String password) {
     return unknown.reserve(email, DEFAULT_POLICY, true)
-        .compose(x -> passwords.verify(password, null))
+        .compose(x -> passwords.verify(password, null)
+            .recover(err -> unknown.release(email).compose(r -> Future.failedFuture(err))))
         .compose(ok -> unknown.fail(email, DEFAULT_POLICY))
         .compose(f -> Future.failedFuture(LoginGuard.invalidCredentials()));
   }
@@ -179,7 +180,8 @@ public final class AuthVerticle extends CommandVerticle {
     LoginGuard.Policy policy = policyOf(u);
     return users.reserve(id, policy, true)
         .recover(err -> auditFailure(org, id, err))
-        .compose(x -> passwords.verify(password, u.getString("password_hash")))
+        .compose(x -> passwords.verify(password, u.getString("password_hash"))
+            .recover(err -> users.release(id).compose(r -> Future.failedFuture(err))))
         .compose(ok -> ok ? users.release(id).compose(lockedUntil -> afterCorrectPassword(u, password, policy, lockedUntil))
             : recordFailure(id, org, policy, LoginGuard.invalidCredentials()));
   }

@@ -68,8 +68,15 @@ final class UserRoutes {
   private void update(RoutingContext ctx) {
     String id = Ids.require(ctx.pathParam("id")).toString();
     Input in = Input.of(ctx);
-    in.forbid(java.util.Set.of("rootAdmin"));
     JsonObject body = new JsonObject();
+    if (in.has("rootAdmin")) {
+      // Read-only: sending back the value it has is harmless; asking for a change is refused (409).
+      if (in.raw().getValue("rootAdmin") instanceof Boolean b) {
+        body.put("rootAdmin", b);
+      } else {
+        in.error("rootAdmin", "must be true or false");
+      }
+    }
     if (in.has("firstName")) {
       body.put("firstName", in.name("firstName", true));
     }

@@ -305,6 +305,10 @@ public final class UserCommandVerticle extends CommandVerticle {
       if (t.rootAdmin() && role != null && !role.equals(t.role())) {
         return refuse(ErrorCode.ROOT_ADMIN_PROTECTED, "The Root Admin's role cannot be changed");
       }
+      Boolean rootAdmin = b.getBoolean("rootAdmin");
+      if (rootAdmin != null && rootAdmin != t.rootAdmin()) {
+        return refuse(ErrorCode.ROOT_ADMIN_PROTECTED, "Only support can make someone the Root Admin");
+      }
       String email = b.getString("email");
       boolean newEmail = email != null && !email.equals(t.email());
       JsonArray groups = b.getJsonArray("groups");
@@ -318,7 +322,7 @@ public final class UserCommandVerticle extends CommandVerticle {
               : Future.succeededFuture())
           .compose(x -> role != null && !role.equals(t.role()) ? Sessions.notifyUserChanged(tx, t.id()) : Future.succeededFuture())
           .compose(x -> Audit.record(tx, c.organizationId(), c.userId(), Audit.USER_UPDATED, t.id(),
-              new JsonObject().put("fields", new JsonArray(List.copyOf(b.fieldNames())))));
+              new JsonObject().put("fields", new JsonArray(b.fieldNames().stream().filter(f -> !f.equals("rootAdmin")).toList()))));
     });
   }
 
