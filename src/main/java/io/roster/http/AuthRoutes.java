@@ -3,7 +3,6 @@ package io.roster.http;
 import io.roster.auth.AuthCommands;
 import io.roster.auth.SessionGuard;
 import io.roster.auth.SigningKey;
-import io.roster.common.ApiException;
 import io.roster.domain.Validation;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -34,21 +33,33 @@ final class AuthRoutes {
   }
 
 
+  /**
+   * Any string is an identifier here: one that is not a valid address simply has no account, so
+   * it gets the answers of an unknown email (401, and a lockout after the default attempts).
+   */
   private void login(RoutingContext ctx) {
     Input in = Input.of(ctx);
     String rawEmail = in.string("email", true);
     String password = in.password("password");
     in.check();
-    String email = Validation.email(rawEmail).orElseThrow(() -> ApiException.invalid("email", "must be a valid email address"));
     Api.respond(ctx, AuthCommands.ADDRESS, AuthCommands.LOGIN,
-        new JsonObject().put("email", email).put("password", password), 200);
+        new JsonObject().put("email", identifier(rawEmail)).put("password", password), 200);
   }
 
+  /** The valid address, else the trimmed, lower-cased text (bounded), which matches no account. */
+  private static String identifier(String raw) {
+    return Validation.email(raw).orElseGet(() -> {
+      String s = raw.strip().toLowerCase(java.util.Locale.ROOT);
+      return s.length() > Validation.EMAIL_MAX ? s.substring(0, Validation.EMAIL_MAX) : s;
+    });
+  }
+
+  /** 202 with the same body for every email, valid address or not. */
   private void forgot(RoutingContext ctx) {
     Input in = Input.of(ctx);
-    String email = in.email("email", true);
+    String email = in.string("email", true);
     in.check();
-    Api.respond(ctx, AuthCommands.ADDRESS, AuthCommands.FORGOT_PASSWORD, new JsonObject().put("email", email), 202);
+    Api.respond(ctx, AuthCommands.ADDRESS, AuthCommands.FORGOT_PASSWORD, new JsonObject().put("email", identifier(email)), 202);
   }
 
   private void withPassword(RoutingContext ctx, String action, int status) {

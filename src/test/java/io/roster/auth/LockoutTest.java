@@ -111,6 +111,17 @@ class LockoutTest extends ServerTest {
   }
 
   @Test
+  void anyStringIsAnUnknownIdentifierNotABadRequest() {
+    for (int i = 1; i <= 6; i++) {
+      Http.Response r = login("nobody@localhost", "Wrong-Password-1!").send();
+      assertThat(r.status()).as("attempt " + i).isEqualTo(i <= 5 ? 401 : 423);
+    }
+    assertThat(login("not an email at all", "x").send().code()).isEqualTo("INVALID_CREDENTIALS");
+    Http.Response forgot = http.post("/api/v1/auth/password/forgot").json(new JsonObject().put("email", "not an email")).send();
+    assertThat(forgot.status()).isEqualTo(202);
+  }
+
+  @Test
   void aLockEndsByItselfAndTheUnlockIsAuditedOnce() {
     Person root = journeys.newOrgWithRootAdmin("Short Locks");
     Person user = journeys.invite(root, "USER");
