@@ -39,7 +39,7 @@ public abstract class CommandVerticle extends VerticleBase {
       }
       result.onSuccess(msg::reply).onFailure(err -> {
         if (!(err instanceof ApiException)) {
-          LOG.error("{} {} failed", address(), action, err);
+          LOG.error("{} {} failed (request {})", address(), action, msg.headers().get(Bus.REQUEST_ID), err);
         }
         ApiException.reply(msg, err);
       });

@@ -50,8 +50,15 @@ final class Api {
     return cmd.put("limit", Paging.limit(ctx.request().getParam("limit"))).put("cursor", cursor);
   }
 
+  static final String REQUEST_ID = "requestId";
+  private static final long TIMEOUT_MS = 30_000;
+
   static Future<JsonObject> send(RoutingContext ctx, String address, String action, JsonObject cmd) {
-    return Bus.request(ctx.vertx(), address, action, cmd);
+    return send(ctx, address, action, cmd, TIMEOUT_MS);
+  }
+
+  static Future<JsonObject> send(RoutingContext ctx, String address, String action, JsonObject cmd, long timeoutMs) {
+    return Bus.request(ctx.vertx(), address, action, cmd, timeoutMs, ctx.get(REQUEST_ID));
   }
 
   /** Sends and answers with the reply as JSON and the given status (204 sends no body). */

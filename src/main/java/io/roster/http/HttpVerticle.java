@@ -37,6 +37,8 @@ public final class HttpVerticle extends VerticleBase {
       "/api/v1/auth/logout", "/api/v1/me", "/api/v1/me/*", "/api/v1/users", "/api/v1/users/*",
       "/api/v1/organization/*", "/api/v1/audit-events", "/api/v1/sso/*"};
 
+  private static final java.util.regex.Pattern REQUEST_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
   private final Pool pool;
   private final SigningKey key;
   private final SessionCache sessions;
@@ -54,10 +56,7 @@ public final class HttpVerticle extends VerticleBase {
     SessionGuard guard = new SessionGuard(JWTAuth.create(vertx, key.authOptions()), pool, sessions);
     Router router = Router.router(vertx);
 
-    router.route().handler(ctx -> {
-      ctx.response().putHeader("X-Content-Type-Options", "nosniff");
-      ctx.next();
-    });
+    router.route().handler(HttpVerticle::requestId);
     mountOperations(router);
     BodyHandler importBodies = BodyHandler.create(false).setBodyLimit(IMPORT_BODY_LIMIT);
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
@@ -114,6 +113,15 @@ public final class HttpVerticle extends VerticleBase {
         .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", err.getMessage())))));
     router.get("/health/ready").handler(ready);
     router.get("/metrics").handler(PrometheusScrapingHandler.create());
+  }
+
+  /** Takes the caller's X-Request-Id when it is sane, else makes one; it is echoed and carried to commands. */
+  private static void requestId(RoutingContext ctx) {
+    String given = ctx.request().getHeader("X-Request-Id");
+    String id = given != null && REQUEST_ID.matcher(given).matches() ? given : java.util.UUID.randomUUID().toString();
+    ctx.put(Api.REQUEST_ID, id);
+    ctx.response().putHeader("X-Request-Id", id).putHeader("X-Content-Type-Options", "nosniff");
+    ctx.next();
   }
 
   private static void authenticate(RoutingContext ctx, SessionGuard guard) {

@@ -32,7 +32,7 @@ final class Problems {
       default -> ErrorCode.INTERNAL;
     };
     if (code == ErrorCode.INTERNAL) {
-      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+      LOG.error("{} {} failed (request {})", ctx.request().method(), ctx.request().path(), ctx.get(Api.REQUEST_ID), failure);
       send(ctx, new ApiException(code, "An unexpected error occurred; it has been logged"));
     } else {
       send(ctx, new ApiException(code, code == ErrorCode.PAYLOAD_TOO_LARGE ? "The request body is too large" : code.title()));

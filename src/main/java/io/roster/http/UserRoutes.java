@@ -55,7 +55,7 @@ final class UserRoutes {
       throw ApiException.invalid("dryRun", "must be true or false");
     }
     JsonObject cmd = Api.command(ctx).put("format", format).put("dryRun", "true".equals(dryRun)).put("body", body);
-    io.roster.common.Bus.request(ctx.vertx(), ImportCommands.ADDRESS, ImportCommands.IMPORT, cmd, 10 * 60_000)
+    Api.send(ctx, ImportCommands.ADDRESS, ImportCommands.IMPORT, cmd, 10 * 60_000)
         .onSuccess(report -> Api.json(ctx, 200, report)).onFailure(ctx::fail);
   }
 

@@ -70,6 +70,14 @@ class BadInputTest extends ServerTest {
   }
 
   @Test
+  void everyAnswerCarriesARequestId() {
+    Http.Response mine = http.get("/api/v1/me").header("X-Request-Id", "trace-123").send();
+    assertThat(mine.header("X-Request-Id")).isEqualTo("trace-123");
+    Http.Response hostile = http.get("/api/v1/me").header("X-Request-Id", "bad id " + "x".repeat(100)).send();
+    assertThat(hostile.header("X-Request-Id")).matches("[0-9a-f-]{36}");
+  }
+
+  @Test
   void unknownFieldsAreIgnored() {
     JsonObject body = new JsonObject().put("email", Journeys.uniqueEmail("extra")).put("firstName", "A").put("lastName", "B")
         .put("role", "USER").put("rootAdmin", true).put("status", "ACTIVE").put("whatever", new JsonObject());
