@@ -75,9 +75,13 @@ public final class Paging {
     Tuple params = leading.addValue(cursor == null ? null : cursor.key()).addValue(cursor == null ? null : cursor.id())
         .addInteger(limit + 1);
     return client.preparedQuery(sql).execute(params)
-        .recover(err -> Future.failedFuture(err instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22")
-            ? invalid() : err))
+        .recover(err -> Future.failedFuture(cursorError(err)))
         .map(rows -> page(rows, limit, toJson));
+  }
+
+  /** A data error (SQLSTATE class 22) from casting a cursor's key back is the client's bad cursor. */
+  public static Throwable cursorError(Throwable err) {
+    return err instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22") ? invalid() : err;
   }
 
   private static ApiException invalid() {

@@ -15,7 +15,6 @@ import io.roster.mail.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -138,12 +137,8 @@ public final class UserCommandVerticle extends CommandVerticle {
     int limit = q.getInteger("limit");
     UserQueries.Query query = UserQueries.list(c.organizationId(), q, limit);
     return pool.preparedQuery(query.sql()).execute(query.params())
-        .recover(err -> Future.failedFuture(badCursor(err) ? ApiException.invalid("cursor", "is not a cursor this server issued") : err))
+        .recover(err -> Future.failedFuture(Paging.cursorError(err)))
         .map(rows -> Paging.page(rows, limit, UserRows::toJson));
-  }
-
-  private static boolean badCursor(Throwable err) {
-    return err instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22");
   }
 
   private Future<JsonObject> get(JsonObject cmd) {
