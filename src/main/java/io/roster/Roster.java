@@ -72,39 +72,40 @@ public final class Roster {
         .using(vertx)
         .build();
     Passwords passwords = new Passwords(vertx, cores);
-    Invitations invitations = new Invitations(Settings.string(conf, "PUBLIC_BASE_URL", "http://localhost:8080"),
-        Settings.duration(conf, "INVITATION_TTL", Duration.ofDays(7)), Settings.duration(conf, "RESET_TOKEN_TTL", Duration.ofHours(1)));
+    String baseUrl = Settings.string(conf, "PUBLIC_BASE_URL", "http://localhost:8080");
+    Duration invitationTtl = Settings.duration(conf, "INVITATION_TTL", Duration.ofDays(7));
+    Invitations invitations = new Invitations(baseUrl, invitationTtl, Settings.duration(conf, "RESET_TOKEN_TTL", Duration.ofHours(1)));
     JsonObject tokenConf = Settings.slice(conf, "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MFA_TOKEN_TTL");
     JsonObject mailConf = Settings.slice(conf, "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS",
         "MAIL_FROM", "MAIL_POLL_INTERVAL");
     JsonObject httpConf = Settings.slice(conf, "HTTP_HOST", "HTTP_PORT", "SUPPORT_API_KEY", "PUBLIC_BASE_URL");
-    String baseUrl = Settings.string(conf, "PUBLIC_BASE_URL", "http://localhost:8080");
 
     SessionCache sessions = new SessionCache();
     return SigningKey.load(pool, Settings.string(conf, "JWT_PRIVATE_KEY_PEM", null))
         .compose(key -> sessions.start(vertx, connect).map(key))
         .compose(key -> {
-      JWTAuth signer = JWTAuth.create(vertx, key.authOptions());
-      return vertx.deployVerticle(() -> new OrgCommandVerticle(pool, invitations), new DeploymentOptions())
-          .compose(id -> vertx.deployVerticle(() -> new UserCommandVerticle(pool, invitations, sessions),
-              new DeploymentOptions().setInstances(cores)))
-          .compose(id -> vertx.deployVerticle(() -> new AuthVerticle(pool, passwords, invitations, signer, sessions),
-              new DeploymentOptions().setInstances(cores).setConfig(tokenConf)))
-          .compose(id -> vertx.deployVerticle(() -> new ImportVerticle(pool, Settings.string(conf, "PUBLIC_BASE_URL",
-                  "http://localhost:8080"), Settings.duration(conf, "INVITATION_TTL", Duration.ofDays(7))),
-              new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
-          .compose(id -> vertx.deployVerticle(() -> new SsoCommandVerticle(pool, sessions), new DeploymentOptions()))
-          .compose(id -> vertx.deployVerticle(() -> new ScimVerticle(pool, invitations, sessions, baseUrl), new DeploymentOptions()))
-          .compose(id -> vertx.deployVerticle(new LockoutTimerVerticle(pool),
-              new DeploymentOptions().setConfig(Settings.slice(conf, "LOCKOUT_SWEEP_INTERVAL"))))
-          .compose(id -> vertx.deployVerticle(new MailVerticle(pool), new DeploymentOptions().setConfig(mailConf)))
-          .compose(id -> bootstrap(vertx, pool, conf))
-          .compose(id -> deployHttp(vertx, pool, key, sessions, httpConf, cores))
-          .map(port -> new Roster(vertx, db, pool, sessions, port));
-    }).onFailure(err -> {
-      pool.close();
-      closeQuietly(db);
-    });
+          JWTAuth signer = JWTAuth.create(vertx, key.authOptions());
+          return vertx.deployVerticle(() -> new OrgCommandVerticle(pool, invitations), new DeploymentOptions())
+              .compose(id -> vertx.deployVerticle(() -> new UserCommandVerticle(pool, invitations, sessions),
+                  new DeploymentOptions().setInstances(cores)))
+              .compose(id -> vertx.deployVerticle(() -> new AuthVerticle(pool, passwords, invitations, signer, sessions),
+                  new DeploymentOptions().setInstances(cores).setConfig(tokenConf)))
+              .compose(id -> vertx.deployVerticle(() -> new ImportVerticle(pool, baseUrl, invitationTtl),
+                  new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
+              .compose(id -> vertx.deployVerticle(() -> new SsoCommandVerticle(pool, sessions), new DeploymentOptions()))
+              .compose(id -> vertx.deployVerticle(() -> new ScimVerticle(pool, invitations, sessions, baseUrl),
+                  new DeploymentOptions()))
+              .compose(id -> vertx.deployVerticle(new LockoutTimerVerticle(pool),
+                  new DeploymentOptions().setConfig(Settings.slice(conf, "LOCKOUT_SWEEP_INTERVAL"))))
+              .compose(id -> vertx.deployVerticle(new MailVerticle(pool), new DeploymentOptions().setConfig(mailConf)))
+              .compose(id -> bootstrap(vertx, pool, conf))
+              .compose(id -> deployHttp(vertx, pool, key, sessions, httpConf, cores))
+              .map(port -> new Roster(vertx, db, pool, sessions, port));
+        })
+        .onFailure(err -> {
+          pool.close();
+          closeQuietly(db);
+        });
   }
 
   /**
