@@ -32,15 +32,15 @@ public final class LoginGuard {
   private static final String LIVE_INFLIGHT = "(CASE WHEN inflight_expires > now() THEN inflight ELSE 0 END)";
 
   private static final String RESERVE_USER = """
-      UPDATE users SET inflight = %1$s + 1, inflight_expires = now() + interval '30 seconds'
+      UPDATE users SET inflight = %1$s + 1, inflight_expires = now() + make_interval(secs => %2$d)
       WHERE id = $1 AND (locked_until IS NULL OR locked_until <= now()) AND failed_attempts + %1$s < $2
-      RETURNING id""".formatted(LIVE_INFLIGHT);
+      RETURNING id""".formatted(LIVE_INFLIGHT, LEASE.toSeconds());
   private static final String RESERVE_PHANTOM = """
-      INSERT INTO phantom_logins AS p (email, inflight, inflight_expires) VALUES ($1, 1, now() + interval '30 seconds')
+      INSERT INTO phantom_logins AS p (email, inflight, inflight_expires) VALUES ($1, 1, now() + make_interval(secs => %2$d))
       ON CONFLICT (email) DO UPDATE
-        SET inflight = %1$s + 1, inflight_expires = now() + interval '30 seconds', updated_at = now()
+        SET inflight = %1$s + 1, inflight_expires = now() + make_interval(secs => %2$d), updated_at = now()
         WHERE (p.locked_until IS NULL OR p.locked_until <= now()) AND p.failed_attempts + %1$s < $2
-      RETURNING email""".formatted(LIVE_INFLIGHT.replace("inflight", "p.inflight"));
+      RETURNING email""".formatted(LIVE_INFLIGHT.replace("inflight", "p.inflight"), LEASE.toSeconds());
   private static final String LOCK_OF = "SELECT locked_until FROM %s WHERE %s = $1 AND locked_until > now()";
   // SET expressions read the old row: the failure that reaches max locks and restarts the count.
   private static final String FAIL = """
@@ -60,7 +60,6 @@ public final class LoginGuard {
 
   private final Vertx vertx;
   private final Pool pool;
-  private final boolean phantom;
   private final String reserve;
   private final String lockOf;
   private final String fail;
@@ -69,7 +68,6 @@ public final class LoginGuard {
   private LoginGuard(Vertx vertx, Pool pool, boolean phantom) {
     this.vertx = vertx;
     this.pool = pool;
-    this.phantom = phantom;
     String table = phantom ? "phantom_logins" : "users";
     String key = phantom ? "email" : "id";
     this.reserve = phantom ? RESERVE_PHANTOM : RESERVE_USER;
@@ -136,10 +134,6 @@ public final class LoginGuard {
   public Future<OffsetDateTime> release(Object key) {
     return pool.preparedQuery(release).execute(Tuple.of(key))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime("locked_until"));
-  }
-
-  public boolean phantom() {
-    return phantom;
   }
 
   /** The refusal for a locked account: 423 with lockedUntil and Retry-After, or a plain 401 when hidden. */

@@ -51,8 +51,4 @@ public final class Passwords {
       return true;
     }
   }
-
-  public Future<Void> close() {
-    return workers.close();
-  }
 }

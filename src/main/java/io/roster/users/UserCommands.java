@@ -6,7 +6,6 @@ public final class UserCommands {
 
   public static final String ME = "me";
   public static final String UPDATE_ME = "updateMe";
-  public static final String CHANGE_PASSWORD = "changePassword";
   public static final String LIST = "list";
   public static final String GET = "get";
   public static final String CREATE = "create";
@@ -20,9 +19,6 @@ public final class UserCommands {
   public static final String RESEND_INVITATION = "resendInvitation";
   public static final String SESSIONS = "sessions";
   public static final String REVOKE_SESSIONS = "revokeSessions";
-  public static final String GET_POLICY = "getPolicy";
-  public static final String PUT_POLICY = "putPolicy";
-  public static final String AUDIT = "audit";
 
   private UserCommands() {}
 }
