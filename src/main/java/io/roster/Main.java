@@ -15,7 +15,7 @@ import sun.misc.Signal;
 
 /**
  * Starts Roster: configuration from conf/config.json, then environment variables (which win),
- * then {@link Roster#start}. SIGTERM drains HTTP for up to 10 s and exits 0.
+ * then {@link Roster#start}. SIGTERM runs the shutdown sequence and exits 0.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -37,10 +37,18 @@ public final class Main {
     }
   }
 
+  private static final java.util.concurrent.atomic.AtomicBoolean STOPPING = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** The first SIGTERM (or SIGINT) runs the shutdown sequence of {@link Roster#close}; a second one is ignored. */
   private static void stop(Roster roster) {
-    LOG.info("Stopping: draining HTTP, then closing");
+    if (!STOPPING.compareAndSet(false, true)) {
+      LOG.info("Already stopping");
+      return;
+    }
+    LOG.info("Stopping: readiness is 503, draining HTTP, then closing");
     try {
-      roster.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+      roster.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
+      LOG.info("Stopped");
       System.exit(0);
     } catch (Exception e) {
       LOG.error("Stopping did not finish cleanly", e);

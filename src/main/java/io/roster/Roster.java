@@ -2,27 +2,32 @@ package io.roster;
 
 import io.roster.auth.AuthVerticle;
 import io.roster.auth.Passwords;
-import io.roster.auth.SessionCache;
 import io.roster.auth.SigningKey;
 import io.roster.common.Bus;
+import io.roster.common.CommandVerticle;
 import io.roster.common.Metrics;
 import io.roster.common.Settings;
 import io.roster.db.Database;
+import io.roster.http.Edge;
+import io.roster.http.Health;
 import io.roster.http.HttpVerticle;
+import io.roster.http.ManagementVerticle;
 import io.roster.imports.ImportVerticle;
+import io.roster.lifecycle.Lifecycle;
 import io.roster.lockout.LockoutTimerVerticle;
 import io.roster.mail.MailVerticle;
 import io.roster.orgs.OrgCommandVerticle;
 import io.roster.orgs.OrgCommands;
 import io.roster.scim.ScimVerticle;
+import io.roster.sessions.SessionCache;
 import io.roster.sso.SsoCommandVerticle;
-import io.roster.users.Invitations;
 import io.roster.users.UserCommandVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -30,12 +35,17 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One running Roster: database ready and migrated, then the verticles deployed in order, HTTP
- * last so that requests only arrive once every consumer exists. Main runs one; tests run several.
+ * last so that requests only arrive once every consumer exists; {@link #close} undoes it in the
+ * reverse order. Main runs one; tests run several.
  */
 public final class Roster {
   private static final Logger LOG = LoggerFactory.getLogger(Roster.class);
@@ -44,14 +54,30 @@ public final class Roster {
   private final Database database;
   private final Pool pool;
   private final SessionCache sessions;
+  private final Health health;
+  private final Deployments deployed;
   private final int port;
+  private final int managementPort;
+  private Future<Void> closing;
 
-  private Roster(Vertx vertx, Database database, Pool pool, SessionCache sessions, int port) {
+  /** The deployment ids of each stage, so that shutdown can stop them one stage at a time. */
+  private static final class Deployments {
+    final List<String> commands = new ArrayList<>();
+    final List<String> background = new ArrayList<>();
+    String http;
+    String management;
+  }
+
+  private Roster(Vertx vertx, Database database, Pool pool, SessionCache sessions, Health health, Deployments deployed,
+      int port, int managementPort) {
     this.vertx = vertx;
     this.database = database;
     this.pool = pool;
     this.sessions = sessions;
+    this.health = health;
+    this.deployed = deployed;
     this.port = port;
+    this.managementPort = managementPort;
   }
 
   public static Future<Roster> start(Vertx vertx, JsonObject conf) {
@@ -63,44 +89,76 @@ public final class Roster {
     }).compose(db -> deploy(vertx, conf, db));
   }
 
+  /**
+   * Every database call has a deadline: statements are cancelled by PostgreSQL after
+   * DATABASE_STATEMENT_TIMEOUT, a connection is opened within DATABASE_CONNECT_TIMEOUT, and a
+   * request waits at most DATABASE_ACQUIRE_TIMEOUT for a pooled one; a command that still has
+   * no answer by its deadline (a frozen server) is answered 503 by {@link CommandVerticle}.
+   */
+  private static Pool pool(Vertx vertx, JsonObject conf, PgConnectOptions connect) {
+    long statementMs = Settings.duration(conf, "DATABASE_STATEMENT_TIMEOUT", Duration.ofSeconds(5)).toMillis();
+    connect.addProperty("statement_timeout", String.valueOf(statementMs));
+    NetClientOptions net = new NetClientOptions()
+        .setConnectTimeout((int) Settings.duration(conf, "DATABASE_CONNECT_TIMEOUT", Duration.ofSeconds(2)).toMillis());
+    PoolOptions options = new PoolOptions().setMaxSize(Settings.integer(conf, "DATABASE_POOL_SIZE", 16))
+        .setMaxWaitQueueSize(10_000)
+        .setConnectionTimeout((int) Settings.duration(conf, "DATABASE_ACQUIRE_TIMEOUT", Duration.ofSeconds(2)).toMillis())
+        .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
+    return PgBuilder.pool().with(options).with(net).connectingTo(connect).using(vertx).build();
+  }
+
   private static Future<Roster> deploy(Vertx vertx, JsonObject conf, Database db) {
     int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
     PgConnectOptions connect = db.connectOptions().setCachePreparedStatements(true);
-    Pool pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(Settings.integer(conf, "DATABASE_POOL_SIZE", 16)).setMaxWaitQueueSize(10_000))
-        .connectingTo(connect)
-        .using(vertx)
-        .build();
+    Pool pool = pool(vertx, conf, connect);
     Passwords passwords = new Passwords(vertx, cores);
     String baseUrl = Settings.string(conf, "PUBLIC_BASE_URL", "http://localhost:8080");
-    Duration invitationTtl = Settings.duration(conf, "INVITATION_TTL", Duration.ofDays(7));
-    Invitations invitations = new Invitations(baseUrl, invitationTtl, Settings.duration(conf, "RESET_TOKEN_TTL", Duration.ofHours(1)));
-    JsonObject tokenConf = Settings.slice(conf, "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MFA_TOKEN_TTL");
+    JsonObject tokenConf = Settings.slice(conf, "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MFA_TOKEN_TTL", "LOGIN_ATTEMPT_LEASE");
     JsonObject mailConf = Settings.slice(conf, "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS",
-        "MAIL_FROM", "MAIL_POLL_INTERVAL");
-    JsonObject httpConf = Settings.slice(conf, "HTTP_HOST", "HTTP_PORT", "SUPPORT_API_KEY", "PUBLIC_BASE_URL");
+        "MAIL_FROM", "MAIL_POLL_INTERVAL", "PUBLIC_BASE_URL");
+    JsonObject httpConf = Settings.slice(conf, "HTTP_HOST", "HTTP_PORT", "SUPPORT_API_KEY", "PUBLIC_BASE_URL",
+        "SHUTDOWN_DRAIN_TIMEOUT");
+    JsonObject managementConf = Settings.slice(conf, "HTTP_HOST", "MANAGEMENT_PORT");
 
     SessionCache sessions = new SessionCache();
+    Health health = new Health(pool);
+    Edge edge = new Edge(conf);
+    Lifecycle lifecycle = new Lifecycle(vertx, pool, sessions, baseUrl,
+        Settings.duration(conf, "INVITATION_TTL", Duration.ofDays(7)), Settings.duration(conf, "RESET_TOKEN_TTL", Duration.ofHours(1)));
+    Deployments deployed = new Deployments();
+    int[] managementPort = new int[1];
     return SigningKey.load(pool, Settings.string(conf, "JWT_PRIVATE_KEY_PEM", null))
         .compose(key -> sessions.start(vertx, connect).map(key))
         .compose(key -> {
           JWTAuth signer = JWTAuth.create(vertx, key.authOptions());
-          return vertx.deployVerticle(() -> new OrgCommandVerticle(pool, invitations), new DeploymentOptions())
-              .compose(id -> vertx.deployVerticle(() -> new UserCommandVerticle(pool, invitations, sessions),
-                  new DeploymentOptions().setInstances(cores)))
-              .compose(id -> vertx.deployVerticle(() -> new AuthVerticle(pool, passwords, invitations, signer, sessions),
+          DeploymentOptions perCore = new DeploymentOptions().setInstances(cores);
+          return command(vertx, deployed, () -> new OrgCommandVerticle(pool, lifecycle), new DeploymentOptions())
+              .compose(x -> command(vertx, deployed, () -> new UserCommandVerticle(pool, lifecycle), perCore))
+              .compose(x -> command(vertx, deployed, () -> new AuthVerticle(pool, passwords, lifecycle, signer, sessions),
                   new DeploymentOptions().setInstances(cores).setConfig(tokenConf)))
-              .compose(id -> vertx.deployVerticle(() -> new ImportVerticle(pool, baseUrl, invitationTtl),
+              .compose(x -> command(vertx, deployed, () -> new ImportVerticle(pool, lifecycle),
                   new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
-              .compose(id -> vertx.deployVerticle(() -> new SsoCommandVerticle(pool, sessions), new DeploymentOptions()))
-              .compose(id -> vertx.deployVerticle(() -> new ScimVerticle(pool, invitations, sessions, baseUrl),
-                  new DeploymentOptions()))
-              .compose(id -> vertx.deployVerticle(new LockoutTimerVerticle(pool),
+              .compose(x -> command(vertx, deployed, () -> new SsoCommandVerticle(pool, lifecycle), new DeploymentOptions()))
+              .compose(x -> command(vertx, deployed, () -> new ScimVerticle(pool, lifecycle, baseUrl), new DeploymentOptions()))
+              .compose(x -> vertx.deployVerticle(new LockoutTimerVerticle(pool),
                   new DeploymentOptions().setConfig(Settings.slice(conf, "LOCKOUT_SWEEP_INTERVAL"))))
-              .compose(id -> vertx.deployVerticle(new MailVerticle(pool), new DeploymentOptions().setConfig(mailConf)))
+              .compose(id -> {
+                deployed.background.add(id);
+                return vertx.deployVerticle(new MailVerticle(pool), new DeploymentOptions().setConfig(mailConf));
+              })
+              .compose(id -> {
+                deployed.background.add(id);
+                ManagementVerticle management = new ManagementVerticle(health);
+                return vertx.deployVerticle(management, new DeploymentOptions().setConfig(managementConf))
+                    .map(mid -> {
+                      deployed.management = mid;
+                      managementPort[0] = management.port();
+                      return mid;
+                    });
+              })
               .compose(id -> bootstrap(vertx, pool, conf))
-              .compose(id -> deployHttp(vertx, pool, key, sessions, httpConf, cores))
-              .map(port -> new Roster(vertx, db, pool, sessions, port));
+              .compose(id -> deployHttp(vertx, pool, key, sessions, edge, health, httpConf, cores, deployed))
+              .map(port -> new Roster(vertx, db, pool, sessions, health, deployed, port, managementPort[0]));
         })
         .onFailure(err -> {
           pool.close();
@@ -108,12 +166,17 @@ public final class Roster {
         });
   }
 
+  private static Future<String> command(Vertx vertx, Deployments deployed, Supplier<CommandVerticle> verticle,
+      DeploymentOptions options) {
+    return vertx.deployVerticle(verticle::get, options).onSuccess(deployed.commands::add);
+  }
+
   /**
    * One HTTP instance per core, all sharing one port. Vert.x shares a listening socket between
    * instances only for a fixed port, so HTTP_PORT 0 (tests) first asks the OS for a free one.
    */
-  private static Future<Integer> deployHttp(Vertx vertx, Pool pool, SigningKey key, SessionCache sessions, JsonObject conf,
-      int cores) {
+  private static Future<Integer> deployHttp(Vertx vertx, Pool pool, SigningKey key, SessionCache sessions, Edge edge,
+      Health health, JsonObject conf, int cores, Deployments deployed) {
     JsonObject fixed = conf.copy();
     if (Settings.integer(conf, "HTTP_PORT", 8080) == 0) {
       try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(
@@ -124,8 +187,12 @@ public final class Roster {
       }
     }
     int port = Settings.integer(fixed, "HTTP_PORT", 8080);
-    return vertx.deployVerticle(() -> new HttpVerticle(pool, key, sessions), new DeploymentOptions().setConfig(fixed).setInstances(cores))
-        .map(port);
+    return vertx.deployVerticle(() -> new HttpVerticle(pool, key, sessions, edge, health),
+            new DeploymentOptions().setConfig(fixed).setInstances(cores))
+        .map(id -> {
+          deployed.http = id;
+          return port;
+        });
   }
 
   /** On an empty database with BOOTSTRAP_* set: the first organization and its Root Admin's invitation. */
@@ -157,6 +224,10 @@ public final class Roster {
     return port;
   }
 
+  public int managementPort() {
+    return managementPort;
+  }
+
   public Pool pool() {
     return pool;
   }
@@ -169,10 +240,41 @@ public final class Roster {
     return vertx;
   }
 
-  /** Undeploys everything (HTTP drains first), then closes the pool and any embedded database. */
-  public Future<Void> close() {
-    sessions.shutdown();
-    return vertx.close().andThen(x -> closeQuietly(database));
+  /**
+   * The shutdown sequence (SIGTERM): readiness turns 503 at once; the API listener stops
+   * accepting and every request it already has finishes (up to SHUTDOWN_DRAIN_TIMEOUT); the
+   * mail dispatcher and the lockout timer finish their current unit; then the command
+   * verticles, the management port, the pool and the embedded database close, in that order.
+   * Calling it again answers the same future.
+   */
+  public synchronized Future<Void> close() {
+    if (closing != null) {
+      return closing;
+    }
+    health.stopping();
+    closing = undeploy(deployed.http == null ? List.of() : List.of(deployed.http))
+        .compose(x -> undeploy(deployed.background))
+        .compose(x -> undeploy(deployed.commands))
+        .compose(x -> undeploy(deployed.management == null ? List.of() : List.of(deployed.management)))
+        .eventually(() -> {
+          sessions.shutdown();
+          return pool.close();
+        })
+        .eventually(vertx::close)
+        .andThen(x -> closeQuietly(database))
+        .mapEmpty();
+    return closing;
+  }
+
+  private Future<Void> undeploy(List<String> ids) {
+    List<Future<Void>> all = new ArrayList<>();
+    for (String id : ids) {
+      all.add(vertx.undeploy(id).recover(err -> {
+        LOG.warn("Undeploying {} failed: {}", id, err.toString());
+        return Future.succeededFuture();
+      }));
+    }
+    return Future.all(all).mapEmpty();
   }
 
   private static void closeQuietly(Database db) {

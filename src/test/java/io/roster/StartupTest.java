@@ -37,7 +37,10 @@ class StartupTest {
       JsonObject header = new JsonObject(new String(Base64.getUrlDecoder().decode(root.accessToken().split("\\.")[0])));
       assertThat(header.getString("kid")).isEqualTo(key.getString("kid"));
 
-      String metrics = http.get("/metrics").send().body();
+      assertThat(http.get("/metrics").send().status()).as("metrics are not on the API port").isEqualTo(404);
+      assertThat(server.management.get("/health/live").send().status()).isEqualTo(200);
+      assertThat(server.management.get("/health/ready").send().json().getString("status")).isEqualTo("UP");
+      String metrics = server.management.get("/metrics").send().body();
       assertThat(metrics).contains("roster_password_verifications_total", "roster_lockouts_total",
           "roster_mail_outbox_pending", "vertx_http_server", "jvm_memory");
     }

@@ -10,8 +10,9 @@ import io.roster.common.Settings;
 import io.roster.domain.PasswordPolicy;
 import io.roster.domain.Tokens;
 import io.roster.domain.Totp;
-import io.roster.mail.Outbox;
-import io.roster.users.Invitations;
+import io.roster.lifecycle.Lifecycle;
+import io.roster.sessions.Revocations;
+import io.roster.sessions.SessionCache;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -72,12 +73,12 @@ public final class AuthVerticle extends CommandVerticle {
   // A successful second step: the code's step is recorded (never accepted again), a pending
   // secret becomes the enrolled one, INVITED becomes ACTIVE, the failure count restarts.
   private static final String SIGNED_IN = """
+      WITH spent AS (DELETE FROM login_leases WHERE id = $4)
       UPDATE users SET totp_last_step = $2,
         totp_secret = CASE WHEN $3 THEN totp_pending_secret ELSE totp_secret END,
         totp_pending_secret = CASE WHEN $3 THEN NULL ELSE totp_pending_secret END,
         status = CASE WHEN status = 'INVITED' THEN 'ACTIVE' ELSE status END,
         email_verified = true, failed_attempts = 0, last_login_at = now(),
-        inflight = GREATEST((CASE WHEN inflight_expires > now() THEN inflight ELSE 0 END) - 1, 0),
         updated_at = CASE WHEN $3 THEN now() ELSE updated_at END,
         version = CASE WHEN $3 THEN version + 1 ELSE version END
       WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2) AND status <> 'DEACTIVATED'
@@ -105,7 +106,7 @@ public final class AuthVerticle extends CommandVerticle {
 
   private final Pool pool;
   private final Passwords passwords;
-  private final Invitations invitations;
+  private final Lifecycle lifecycle;
   private Sessions sessions;
   private LoginGuard users;
   private LoginGuard unknown;
@@ -114,11 +115,11 @@ public final class AuthVerticle extends CommandVerticle {
 
   private final SessionCache sessionCache;
 
-  public AuthVerticle(Pool pool, Passwords passwords, Invitations invitations, JWTAuth jwtSigner, SessionCache sessionCache) {
+  public AuthVerticle(Pool pool, Passwords passwords, Lifecycle lifecycle, JWTAuth jwtSigner, SessionCache sessionCache) {
     this.sessionCache = sessionCache;
     this.pool = pool;
     this.passwords = passwords;
-    this.invitations = invitations;
+    this.lifecycle = lifecycle;
     this.jwtSigner = jwtSigner;
   }
 
@@ -133,9 +134,19 @@ public final class AuthVerticle extends CommandVerticle {
     sessions = new Sessions(jwtSigner, Settings.duration(conf, "ACCESS_TOKEN_TTL", Duration.ofMinutes(15)),
         Settings.duration(conf, "REFRESH_TOKEN_TTL", Duration.ofDays(14)));
     mfaTtl = Settings.duration(conf, "MFA_TOKEN_TTL", Duration.ofMinutes(5));
-    users = LoginGuard.forUsers(vertx, pool);
-    unknown = LoginGuard.forUnknownEmails(vertx, pool);
+    Duration lease = Settings.duration(conf, "LOGIN_ATTEMPT_LEASE", LoginGuard.DEFAULT_LEASE);
+    users = LoginGuard.forUsers(vertx, pool, lease);
+    unknown = LoginGuard.forUnknownEmails(vertx, pool, lease);
     return super.start();
+  }
+
+  /** Sign-in steps may wait for a free attempt slot of their account (LoginGuard, up to 20 s). */
+  @Override
+  protected long deadlineMs(String action) {
+    return switch (action) {
+      case AuthCommands.LOGIN, AuthCommands.MFA_VERIFY, AuthCommands.CHANGE_PASSWORD -> 25_000;
+      default -> DEADLINE_MS;
+    };
   }
 
   @Override
@@ -168,9 +179,9 @@ public final class AuthVerticle extends CommandVerticle {
   /** An email with no account: the same guard, the same hash work, the same answers. */
   private Future<JsonObject> loginUnknown(String email, String password) {
     return unknown.reserve(email, DEFAULT_POLICY, true)
-        .compose(x -> passwords.verify(password, null)
-            .recover(err -> unknown.release(email).compose(r -> Future.failedFuture(err))))
-        .compose(ok -> unknown.fail(email, DEFAULT_POLICY))
+        .compose(lease -> passwords.verify(password, null, lease.startBy())
+            .recover(err -> unknown.release(email, lease).compose(r -> Future.failedFuture(err)))
+            .compose(ok -> unknown.fail(email, DEFAULT_POLICY, lease)))
         .compose(f -> Future.failedFuture(LoginGuard.invalidCredentials()));
   }
 
@@ -180,10 +191,20 @@ public final class AuthVerticle extends CommandVerticle {
     LoginGuard.Policy policy = policyOf(u);
     return users.reserve(id, policy, true)
         .recover(err -> auditFailure(org, id, err))
-        .compose(x -> passwords.verify(password, u.getString("password_hash"))
-            .recover(err -> users.release(id).compose(r -> Future.failedFuture(err))))
-        .compose(ok -> ok ? users.release(id).compose(lockedUntil -> afterCorrectPassword(u, password, policy, lockedUntil))
-            : recordFailure(id, org, policy, LoginGuard.invalidCredentials()));
+        .compose(lease -> checkPassword(id, org, policy, lease, password, u.getString("password_hash"), LoginGuard.invalidCredentials()))
+        .compose(lockedUntil -> afterCorrectPassword(u, password, policy, lockedUntil));
+  }
+
+  /**
+   * Verifies a password on a reserved attempt: a wrong one spends it (and answers wrong), a right
+   * one hands it back (answering a lock taken meanwhile), and a check that could not be made
+   * (an overloaded hashing queue) hands it back too. No path keeps the reservation.
+   */
+  private Future<OffsetDateTime> checkPassword(UUID id, UUID org, LoginGuard.Policy policy, LoginGuard.Lease lease,
+      String password, String hash, ApiException wrong) {
+    return passwords.verify(password, hash, lease.startBy())
+        .recover(err -> users.release(id, lease).compose(r -> Future.failedFuture(err)))
+        .compose(ok -> ok ? users.release(id, lease) : recordFailure(id, org, policy, lease, wrong));
   }
 
   private Future<JsonObject> afterCorrectPassword(Row u, String password, LoginGuard.Policy policy, OffsetDateTime lockedUntil) {
@@ -203,8 +224,8 @@ public final class AuthVerticle extends CommandVerticle {
   }
 
   /** Records a failed check: spends the attempt, locks at the maximum, audits both. */
-  private <T> Future<T> recordFailure(UUID id, UUID org, LoginGuard.Policy policy, ApiException answer) {
-    return users.fail(id, policy).compose(f -> {
+  private <T> Future<T> recordFailure(UUID id, UUID org, LoginGuard.Policy policy, LoginGuard.Lease lease, ApiException answer) {
+    return users.fail(id, policy, lease).compose(f -> {
       Future<Void> audit = Audit.record(pool, org, null, Audit.LOGIN_FAILED, id, new JsonObject().put("reason", answer.code().code()));
       if (f.lockedNow()) {
         Metrics.lockedOut();
@@ -273,25 +294,25 @@ public final class AuthVerticle extends CommandVerticle {
       Long lastStep = u.getLong("totp_last_step");
       return users.reserve(id, policy, false)
           .recover(err -> auditFailure(org, id, err))
-          .compose(x -> {
+          .compose(lease -> {
             OptionalLong step = Totp.verify(secret, code, lastStep, Instant.now());
             if (step.isEmpty()) {
-              return recordFailure(id, org, policy, new ApiException(ErrorCode.INVALID_MFA_CODE, "The code is not valid"));
+              return recordFailure(id, org, policy, lease, new ApiException(ErrorCode.INVALID_MFA_CODE, "The code is not valid"));
             }
-            return signIn(cmd.getString("mfaToken"), u, step.getAsLong(), enrolling)
+            return signIn(cmd.getString("mfaToken"), u, step.getAsLong(), enrolling, lease)
                 .recover(err -> err instanceof ApiException e && e.code() == ErrorCode.INVALID_MFA_CODE
-                    ? recordFailure(id, org, policy, e)
-                    : users.release(id).compose(r -> Future.failedFuture(err)));
+                    ? recordFailure(id, org, policy, lease, e)
+                    : users.release(id, lease).compose(r -> Future.failedFuture(err)));
           });
     });
   }
 
-  private Future<JsonObject> signIn(String mfaToken, Row u, long step, boolean enrolling) {
+  private Future<JsonObject> signIn(String mfaToken, Row u, long step, boolean enrolling, LoginGuard.Lease lease) {
     UUID id = u.getUUID("id");
     UUID org = u.getUUID("organization_id");
     return pool.withTransaction(tx -> tx.preparedQuery(SPEND_MFA_TOKEN).execute(Tuple.of(Tokens.hash(mfaToken)))
         .compose(spent -> spent.rowCount() == 0 ? Future.failedFuture(invalidMfaToken())
-            : tx.preparedQuery(SIGNED_IN).execute(Tuple.of(id, step, enrolling)))
+            : tx.preparedQuery(SIGNED_IN).execute(Tuple.of(id, step, enrolling, lease.id())))
         .compose(rows -> rows.size() == 0
             ? Future.failedFuture(new ApiException(ErrorCode.INVALID_MFA_CODE, "The code is not valid"))
             : Future.succeededFuture(rows.iterator().next().getString("role")))
@@ -319,20 +340,26 @@ public final class AuthVerticle extends CommandVerticle {
     })).compose(pair -> pair != null ? Future.succeededFuture(pair) : revokeReplayed(hash));
   }
 
-  /** A spent refresh token presented again: the session is taken to be stolen and ends. */
+  /**
+   * A spent refresh token presented again: the session is taken to be stolen and ends. Only that
+   * session leaves the cache; an unknown token (a guess) changes nothing at all.
+   */
   private Future<JsonObject> revokeReplayed(byte[] hash) {
-    return pool.withTransaction(tx -> tx.preparedQuery(SPENT_REFRESH_SESSION).execute(Tuple.of(hash))
-            .compose(rows -> rows.size() == 0 ? Future.succeededFuture(0)
-                : Sessions.revokeOne(tx, rows.iterator().next().getUUID("session_id"))))
-        .compose(n -> {
-          sessionCache.clear();
-          return Future.failedFuture(invalidRefresh());
-        });
+    return pool.preparedQuery(SPENT_REFRESH_SESSION).execute(Tuple.of(hash)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(invalidRefresh());
+      }
+      UUID session = rows.iterator().next().getUUID("session_id");
+      return pool.withTransaction(tx -> Revocations.revokeOne(tx, session)).compose(n -> {
+        sessionCache.evictSession(session);
+        return Future.failedFuture(invalidRefresh());
+      });
+    });
   }
 
   private Future<JsonObject> logout(JsonObject cmd) {
     Caller caller = Caller.of(cmd);
-    return pool.withTransaction(tx -> Sessions.revokeOne(tx, caller.sessionId())).map(n -> {
+    return pool.withTransaction(tx -> Revocations.revokeOne(tx, caller.sessionId())).map(n -> {
       sessionCache.evictSession(caller.sessionId());
       return new JsonObject();
     });
@@ -366,13 +393,10 @@ public final class AuthVerticle extends CommandVerticle {
         return Future.succeededFuture(accepted);
       }
       Row u = rows.iterator().next();
-      return pool.withTransaction(tx -> invitations.sendPasswordReset(tx, u.getUUID("id"), email, u.getString("first_name"))
-              .compose(x -> Audit.record(tx, u.getUUID("organization_id"), null, Audit.PASSWORD_RESET_REQUESTED,
+      return lifecycle.run(ch -> lifecycle.sendPasswordReset(ch, u.getUUID("id"), email, u.getString("first_name"))
+              .compose(x -> Audit.record(ch.tx, u.getUUID("organization_id"), null, Audit.PASSWORD_RESET_REQUESTED,
                   u.getUUID("id"), new JsonObject())))
-          .map(x -> {
-            Outbox.wakeUp(vertx);
-            return accepted;
-          });
+          .map(accepted);
     });
   }
 
@@ -386,16 +410,13 @@ public final class AuthVerticle extends CommandVerticle {
       UUID id = u.getUUID("id");
       return checkPolicy(u, password)
           .compose(x -> passwords.hash(password))
-          .compose(hash -> pool.withTransaction(tx -> tx.preparedQuery(SPEND_LINK).execute(Tuple.of(Tokens.hash(token)))
+          .compose(hash -> lifecycle.run(ch -> ch.tx.preparedQuery(SPEND_LINK).execute(Tuple.of(Tokens.hash(token)))
               .compose(spent -> spent.rowCount() == 0 ? Future.failedFuture(invalidLink())
-                  : tx.preparedQuery(SET_PASSWORD_CLEAR_LOCK).execute(Tuple.of(id, hash)))
-              .compose(x -> Sessions.revokeAll(tx, id))
-              .compose(x -> Audit.record(tx, u.getUUID("organization_id"), id, Audit.PASSWORD_CHANGED, id,
+                  : ch.tx.preparedQuery(SET_PASSWORD_CLEAR_LOCK).execute(Tuple.of(id, hash)))
+              .compose(x -> lifecycle.revokeSessions(ch, id))
+              .compose(x -> Audit.record(ch.tx, u.getUUID("organization_id"), id, Audit.PASSWORD_CHANGED, id,
                   new JsonObject().put("via", "reset")))))
-          .map(x -> {
-            sessionCache.evictUser(id);
-            return new JsonObject();
-          });
+          .map(x -> new JsonObject());
     });
   }
 
@@ -406,22 +427,25 @@ public final class AuthVerticle extends CommandVerticle {
     String current = cmd.getString("currentPassword");
     String next = cmd.getString("newPassword");
     return pool.preparedQuery(BY_ID).execute(Tuple.of(id)).compose(rows -> {
+      if (rows.size() == 0) {
+        // Deleted while the request was on its way: the caller is nobody now.
+        return Future.failedFuture(new ApiException(ErrorCode.UNAUTHENTICATED, "A valid access token is required"));
+      }
       Row u = rows.iterator().next();
       LoginGuard.Policy policy = policyOf(u);
       return users.reserve(id, policy, false)
-          .compose(x -> passwords.verify(current, u.getString("password_hash")))
-          .compose(ok -> ok ? users.release(id).<Void>mapEmpty()
-              : recordFailure(id, caller.organizationId(), policy, ApiException.invalid("currentPassword", "is not correct")))
+          .compose(lease -> checkPassword(id, caller.organizationId(), policy, lease, current, u.getString("password_hash"),
+              ApiException.invalid("currentPassword", "is not correct")))
           .compose(x -> checkPolicy(u, next))
           .compose(x -> passwords.hash(next))
-          .compose(hash -> pool.withTransaction(tx -> tx.preparedQuery(SET_PASSWORD).execute(Tuple.of(id, hash))
-              .compose(x -> Sessions.revokeOthers(tx, id, caller.sessionId()))
-              .compose(n -> Audit.record(tx, caller.organizationId(), id, Audit.PASSWORD_CHANGED, id,
+          .compose(hash -> lifecycle.run(ch -> ch.tx.preparedQuery(SET_PASSWORD).execute(Tuple.of(id, hash))
+              .compose(x -> {
+                ch.evict(id);
+                return Revocations.revokeOthers(ch.tx, id, caller.sessionId());
+              })
+              .compose(n -> Audit.record(ch.tx, caller.organizationId(), id, Audit.PASSWORD_CHANGED, id,
                   new JsonObject().put("via", "self").put("sessionsRevoked", n)))))
-          .map(x -> {
-            sessionCache.evictUser(id);
-            return new JsonObject();
-          });
+          .map(x -> new JsonObject());
     });
   }
 

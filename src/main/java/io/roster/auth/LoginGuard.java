@@ -12,45 +12,40 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Exact lockout under any concurrency, on any number of replicas. Before a password or TOTP
- * check, a caller reserves one of the account's remaining attempts with one atomic UPDATE
- * (failed + in flight < max); the check's outcome then either spends it (a failure, which may
- * lock) or hands it back. So at most max wrong guesses are ever verified per lock window, and
- * correct logins beyond the free slots wait for one rather than fail. Reservations are leases:
- * a replica that dies mid-check frees its slots after {@link #LEASE}.
+ * check, a caller reserves one of the account's remaining attempts (the database function
+ * login_reserve: failed + live leases < max, under the guard row's lock), and the check's
+ * outcome either spends it (a failure, which may lock) or hands it back.
+ *
+ * Every reservation is a lease of its own, expiring after {@link #lease}: a replica that dies
+ * mid-check frees its slot then, whatever other traffic the account gets. A lease must be used
+ * while it is young: a check that cannot start within half the lease is not made at all
+ * (503 OVERLOADED), so a verification never runs on a slot that may already have been handed
+ * to someone else, however long the hashing queue grows.
  *
  * The same guard runs over users (by id) and over phantom_logins (by email) for emails with no
  * account, so those lock out exactly like real ones.
  */
 public final class LoginGuard {
-  static final Duration LEASE = Duration.ofSeconds(30);
+  static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
   private static final long WAIT_LIMIT_MS = 20_000;
 
-  private static final String LIVE_INFLIGHT = "(CASE WHEN inflight_expires > now() THEN inflight ELSE 0 END)";
-
-  private static final String RESERVE_USER = """
-      UPDATE users SET inflight = %1$s + 1, inflight_expires = now() + make_interval(secs => %2$d)
-      WHERE id = $1 AND (locked_until IS NULL OR locked_until <= now()) AND failed_attempts + %1$s < $2
-      RETURNING id""".formatted(LIVE_INFLIGHT, LEASE.toSeconds());
-  private static final String RESERVE_PHANTOM = """
-      INSERT INTO phantom_logins AS p (email, inflight, inflight_expires) VALUES ($1, 1, now() + make_interval(secs => %2$d))
-      ON CONFLICT (email) DO UPDATE
-        SET inflight = %1$s + 1, inflight_expires = now() + make_interval(secs => %2$d), updated_at = now()
-        WHERE (p.locked_until IS NULL OR p.locked_until <= now()) AND p.failed_attempts + %1$s < $2
-      RETURNING email""".formatted(LIVE_INFLIGHT.replace("inflight", "p.inflight"), LEASE.toSeconds());
-  private static final String LOCK_OF = "SELECT locked_until FROM %s WHERE %s = $1 AND locked_until > now()";
+  private static final String RESERVE = "SELECT outcome, until_at FROM login_reserve($1, $2, $3, $4, $5)";
   // SET expressions read the old row: the failure that reaches max locks and restarts the count.
+  // A count above a lowered max counts as max - 1, as login_reserve does.
   private static final String FAIL = """
-      UPDATE %s SET inflight = GREATEST(%s - 1, 0),
-        failed_attempts = CASE WHEN failed_attempts + 1 >= $2 THEN 0 ELSE failed_attempts + 1 END,
-        locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END
+      WITH spent AS (DELETE FROM login_leases WHERE id = $4)
+      UPDATE %s SET
+        failed_attempts = CASE WHEN LEAST(failed_attempts, $2 - 1) + 1 >= $2 THEN 0 ELSE failed_attempts + 1 END,
+        locked_until = CASE WHEN LEAST(failed_attempts, $2 - 1) + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END
       WHERE %s = $1 RETURNING failed_attempts = 0 AS locked_now, locked_until""";
   private static final String RELEASE = """
-      UPDATE %s SET inflight = GREATEST(%s - 1, 0) WHERE %s = $1
-      RETURNING CASE WHEN locked_until > now() THEN locked_until END AS locked_until""";
+      WITH spent AS (DELETE FROM login_leases WHERE id = $2)
+      SELECT CASE WHEN locked_until > now() THEN locked_until END AS locked_until FROM %s WHERE %s = $1""";
 
   /** The lockout settings that apply to one account (the default policy for unknown emails). */
   public record Policy(int maxFailedAttempts, long lockoutSeconds, boolean revealLockout) {}
@@ -58,69 +53,73 @@ public final class LoginGuard {
   /** What a failure did: whether it locked the account, and until when. */
   public record Failure(boolean lockedNow, OffsetDateTime lockedUntil) {}
 
+  /** A reserved attempt: its id, and the time (this process's clock) by which its check must start. */
+  public record Lease(UUID id, long startBy) {}
+
   private final Vertx vertx;
   private final Pool pool;
-  private final String reserve;
-  private final String lockOf;
+  private final boolean phantom;
+  private final Duration lease;
   private final String fail;
   private final String release;
 
-  private LoginGuard(Vertx vertx, Pool pool, boolean phantom) {
+  private LoginGuard(Vertx vertx, Pool pool, boolean phantom, Duration lease) {
     this.vertx = vertx;
     this.pool = pool;
+    this.phantom = phantom;
+    this.lease = lease;
     String table = phantom ? "phantom_logins" : "users";
     String key = phantom ? "email" : "id";
-    this.reserve = phantom ? RESERVE_PHANTOM : RESERVE_USER;
-    this.lockOf = LOCK_OF.formatted(table, key);
-    this.fail = FAIL.formatted(table, LIVE_INFLIGHT, key);
-    this.release = RELEASE.formatted(table, LIVE_INFLIGHT, key);
+    this.fail = FAIL.formatted(table, key);
+    this.release = RELEASE.formatted(table, key);
   }
 
-  public static LoginGuard forUsers(Vertx vertx, Pool pool) {
-    return new LoginGuard(vertx, pool, false);
+  public static LoginGuard forUsers(Vertx vertx, Pool pool, Duration lease) {
+    return new LoginGuard(vertx, pool, false, lease);
   }
 
-  public static LoginGuard forUnknownEmails(Vertx vertx, Pool pool) {
-    return new LoginGuard(vertx, pool, true);
+  public static LoginGuard forUnknownEmails(Vertx vertx, Pool pool, Duration lease) {
+    return new LoginGuard(vertx, pool, true, lease);
   }
 
   /**
    * Reserves one attempt. Fails with ACCOUNT_LOCKED (or INVALID_CREDENTIALS when the policy
-   * hides locks and hideLock is set) while the account is locked; waits while every remaining
-   * attempt is being checked by another request.
+   * hides locks and hideLock is set) while the account is locked, decided by the reserving
+   * statement itself; waits while every remaining attempt is being checked by another request.
    */
-  public Future<Void> reserve(Object key, Policy policy, boolean hideLock) {
-    Promise<Void> done = Promise.promise();
+  public Future<Lease> reserve(Object key, Policy policy, boolean hideLock) {
+    Promise<Lease> done = Promise.promise();
     tryReserve(key, policy, hideLock, 0, System.currentTimeMillis() + WAIT_LIMIT_MS, done);
     return done.future();
   }
 
-  private void tryReserve(Object key, Policy policy, boolean hideLock, int round, long deadline, Promise<Void> done) {
-    pool.preparedQuery(reserve).execute(Tuple.of(key, policy.maxFailedAttempts()))
-        .compose(rows -> rows.size() > 0 ? Future.succeededFuture(Boolean.TRUE)
-            : pool.preparedQuery(lockOf).execute(Tuple.of(key)).compose(locks -> {
-              if (locks.size() > 0) {
-                return Future.failedFuture(locked(locks.iterator().next().getOffsetDateTime(0), policy, hideLock));
-              }
-              return Future.succeededFuture(Boolean.FALSE);
-            }))
-        .onFailure(done::fail)
-        .onSuccess(reserved -> {
-          if (reserved) {
-            done.complete();
-          } else if (System.currentTimeMillis() > deadline) {
+  private void tryReserve(Object key, Policy policy, boolean hideLock, int round, long deadline, Promise<Lease> done) {
+    UUID id = UUID.randomUUID();
+    long asked = System.currentTimeMillis();
+    Tuple params = Tuple.of(phantom ? null : key, phantom ? key : null, policy.maxFailedAttempts(), id,
+        lease.toMillis() / 1000.0);
+    pool.preparedQuery(RESERVE).execute(params).onFailure(done::fail).onSuccess(rows -> {
+      Row r = rows.iterator().next();
+      switch (r.getString("outcome")) {
+        case "RESERVED" -> done.complete(new Lease(id, asked + lease.toMillis() / 2));
+        case "LOCKED" -> done.fail(locked(r.getOffsetDateTime("until_at"), policy, hideLock));
+        case "GONE" -> done.fail(new ApiException(ErrorCode.UNAUTHENTICATED, "The account no longer exists"));
+        default -> {
+          if (System.currentTimeMillis() > deadline) {
             done.fail(new ApiException(ErrorCode.OVERLOADED, "Too many concurrent sign-ins for this account; try again",
                 new JsonObject().put("retryAfter", 1)));
           } else {
             long delay = Math.min(5L << Math.min(round, 5), 100) + ThreadLocalRandom.current().nextLong(5);
             vertx.setTimer(delay, t -> tryReserve(key, policy, hideLock, round + 1, deadline, done));
           }
-        });
+        }
+      }
+    });
   }
 
   /** Spends the reserved attempt on a failure; the failure that reaches the maximum locks. */
-  public Future<Failure> fail(Object key, Policy policy) {
-    return pool.preparedQuery(fail).execute(Tuple.of(key, policy.maxFailedAttempts(), (double) policy.lockoutSeconds()))
+  public Future<Failure> fail(Object key, Policy policy, Lease lease) {
+    return pool.preparedQuery(fail).execute(Tuple.of(key, policy.maxFailedAttempts(), (double) policy.lockoutSeconds(), lease.id()))
         .map(rows -> {
           if (rows.size() == 0) {
             return new Failure(false, null);
@@ -130,9 +129,9 @@ public final class LoginGuard {
         });
   }
 
-  /** Hands the reserved attempt back after a correct password; answers the lock if one was taken meanwhile. */
-  public Future<OffsetDateTime> release(Object key) {
-    return pool.preparedQuery(release).execute(Tuple.of(key))
+  /** Hands the reserved attempt back after a correct check (or none); answers the lock if one was taken meanwhile. */
+  public Future<OffsetDateTime> release(Object key, Lease lease) {
+    return pool.preparedQuery(release).execute(Tuple.of(key, lease.id()))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime("locked_until"));
   }
 

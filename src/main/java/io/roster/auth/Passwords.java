@@ -3,7 +3,12 @@ package io.roster.auth;
 import com.password4j.Argon2Function;
 import com.password4j.Password;
 import com.password4j.types.Argon2;
+import io.roster.common.ApiException;
+import io.roster.common.ErrorCode;
 import io.roster.common.Metrics;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -14,6 +19,7 @@ import java.util.concurrent.TimeUnit;
  * that carry their own parameters, so raising them later only needs a rehash at the next login.
  */
 public final class Passwords {
+  private static final Logger LOG = LoggerFactory.getLogger(Passwords.class);
   /** OWASP's minimum for argon2id: 19 MiB, 2 iterations, 1 lane. */
   public static final int MEMORY_KIB = 19 * 1024;
   public static final int ITERATIONS = 2;
@@ -32,13 +38,28 @@ public final class Passwords {
     return workers.executeBlocking(() -> Password.hash(password).addRandomSalt(16).with(CURRENT).getResult(), false);
   }
 
-  /** Checks a login password against a stored hash (or the dummy when there is none); counts in the metric. */
-  public Future<Boolean> verify(String password, String storedHash) {
+  /**
+   * Checks a login password against a stored hash (or the dummy when there is none); counts in
+   * the metric. A check that has not started by startBy (this process's clock) is not made: it
+   * fails with OVERLOADED, so a lockout lease is never used after it may have lapsed. A stored
+   * hash that cannot be read matches nothing (it is logged), at the cost of a normal check.
+   */
+  public Future<Boolean> verify(String password, String storedHash, long startBy) {
     return workers.executeBlocking(() -> {
+      if (System.currentTimeMillis() > startBy) {
+        throw new ApiException(ErrorCode.OVERLOADED, "Too many sign-ins are being checked; try again",
+            new JsonObject().put("retryAfter", 1));
+      }
       Metrics.passwordVerified();
-      String hash = storedHash == null ? DUMMY : storedHash;
-      boolean ok = Password.check(password, hash).with(Argon2Function.getInstanceFromHash(hash));
-      return ok && storedHash != null;
+      if (storedHash != null) {
+        try {
+          return Password.check(password, storedHash).with(Argon2Function.getInstanceFromHash(storedHash));
+        } catch (RuntimeException e) {
+          LOG.warn("A stored password hash cannot be read ({}); it matches no password", e.toString());
+        }
+      }
+      Password.check(password, DUMMY).with(CURRENT);
+      return false;
     }, false);
   }
 

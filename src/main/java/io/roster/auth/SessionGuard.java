@@ -2,9 +2,12 @@ package io.roster.auth;
 
 import io.roster.common.ApiException;
 import io.roster.common.Caller;
+import io.roster.common.CommandVerticle;
+import io.roster.common.Unavailable;
 import io.roster.common.ErrorCode;
 import io.roster.common.Ids;
 import io.roster.domain.Role;
+import io.roster.sessions.SessionCache;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.authentication.TokenCredentials;
@@ -13,6 +16,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Turns a bearer access token into a {@link Caller}: the JWT must verify and its session must be
@@ -33,16 +37,22 @@ public final class SessionGuard {
     this.cache = cache;
   }
 
-  /** The caller, or UNAUTHENTICATED for a missing, malformed, forged, expired or revoked token. */
+  /**
+   * The caller, or UNAUTHENTICATED for a missing, malformed, forged, expired or revoked token.
+   * A database that cannot answer is UNAVAILABLE (503): that says nothing about the token, and
+   * clients must not take it for "signed out".
+   */
   public Future<Caller> authenticate(String token) {
     return claims(token).compose(c -> c == null ? Future.failedFuture(unauthenticated()) : caller(c))
-        .recover(err -> Future.failedFuture(err instanceof ApiException ? err : unauthenticated()));
+        .recover(err -> Future.failedFuture(err instanceof ApiException ? err
+            : Unavailable.isDatabaseDown(err) ? Unavailable.error() : unauthenticated()));
   }
 
-  /** Verified claims of a live token, or null. */
+  /** Verified claims of a live token with the user's role as it is now (not as it was signed), or null. */
   public Future<JsonObject> activeClaims(String token) {
     return claims(token).compose(c -> c == null ? Future.succeededFuture(null)
-        : caller(c).map(x -> c).recover(err -> Future.succeededFuture(null)));
+        : caller(c).map(caller -> c.copy().put("role", caller.role().name()))
+            .recover(err -> Unavailable.isDatabaseDown(err) ? Future.failedFuture(Unavailable.error()) : Future.succeededFuture(null)));
   }
 
   private Future<JsonObject> claims(String token) {
@@ -66,7 +76,8 @@ public final class SessionGuard {
       return Future.succeededFuture(cached);
     }
     long generation = cache.generation();
-    return pool.preparedQuery(LIVE).execute(Tuple.of(sid, user)).compose(rows -> {
+    return pool.preparedQuery(LIVE).execute(Tuple.of(sid, user))
+        .timeout(CommandVerticle.DEADLINE_MS, TimeUnit.MILLISECONDS).compose(rows -> {
       if (rows.size() == 0) {
         return Future.failedFuture(unauthenticated());
       }

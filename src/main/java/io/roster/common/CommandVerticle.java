@@ -5,6 +5,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +21,14 @@ public abstract class CommandVerticle extends VerticleBase {
   protected abstract String address();
 
   protected abstract Map<String, Function<JsonObject, Future<JsonObject>>> handlers();
+
+  /** Every command answers within this: past it (a frozen database, say) the caller gets 503 UNAVAILABLE. */
+  public static final long DEADLINE_MS = 5_000;
+
+  /** The deadline of one action; commands that may wait longer by design (sign-in slots, import) say so. */
+  protected long deadlineMs(String action) {
+    return DEADLINE_MS;
+  }
 
   @Override
   public Future<?> start() throws Exception {
@@ -37,8 +46,12 @@ public abstract class CommandVerticle extends VerticleBase {
       } catch (RuntimeException e) {
         result = Future.failedFuture(e);
       }
-      result.onSuccess(msg::reply).onFailure(err -> {
-        if (!(err instanceof ApiException)) {
+      result.timeout(deadlineMs(action), TimeUnit.MILLISECONDS).onSuccess(msg::reply).onFailure(failure -> {
+        Throwable err = Unavailable.classify(failure);
+        if (err != failure) {
+          LOG.warn("{} {}: database unavailable (request {}): {}", address(), action, msg.headers().get(Bus.REQUEST_ID),
+              failure.toString());
+        } else if (!(err instanceof ApiException)) {
           LOG.error("{} {} failed (request {})", address(), action, msg.headers().get(Bus.REQUEST_ID), err);
         }
         ApiException.reply(msg, err);

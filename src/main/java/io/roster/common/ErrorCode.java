@@ -17,11 +17,16 @@ public enum ErrorCode {
   ROOT_ADMIN_PROTECTED(409, "Root Admin protected"),
   SELF_ACTION_FORBIDDEN(409, "Self action forbidden"),
   INVALID_STATUS_TRANSITION(409, "Invalid status transition"),
+  REQUEST_TIMEOUT(408, "Request timeout"),
   VERSION_CONFLICT(412, "Version conflict"),
   PAYLOAD_TOO_LARGE(413, "Payload too large"),
+  URI_TOO_LONG(414, "URI too long"),
   ACCOUNT_LOCKED(423, "Account locked"),
+  HEADERS_TOO_LARGE(431, "Request headers too large"),
   INTERNAL(500, "Internal error"),
-  OVERLOADED(503, "Overloaded");
+  NOT_IMPLEMENTED(501, "Not implemented"),
+  OVERLOADED(503, "Overloaded"),
+  UNAVAILABLE(503, "Unavailable");
 
   private final int status;
   private final String title;

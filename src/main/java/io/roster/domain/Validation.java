@@ -9,7 +9,11 @@ public final class Validation {
   public static final int NAME_MAX = 100;
   public static final int EMAIL_MAX = 254;
   public static final int PASSWORD_MAX = 128;
-  public static final int GROUP_MAX = 200;
+  /** A group name: 1..100 code points; a user or an integration holds at most 100 of them. */
+  public static final int GROUP_MAX = 100;
+  public static final int GROUPS_MAX = 100;
+  /** Opaque identifiers from other systems (SCIM externalId). */
+  public static final int IDENTIFIER_MAX = 200;
 
   // A pragmatic address check: one @, a dot-separated domain, no spaces or control characters.
   private static final Pattern EMAIL = Pattern.compile(
@@ -41,6 +45,26 @@ public final class Validation {
       return Optional.empty();
     }
     return Optional.of(n);
+  }
+
+  /** A group name, trimmed; empty if blank, over 100 code points or holding a control character. */
+  public static Optional<String> group(String raw) {
+    return name(raw);
+  }
+
+  /** An identifier another system chose: 1..200 characters, no control characters (they cannot be stored). */
+  public static boolean identifier(String s) {
+    return !s.isEmpty() && s.length() <= IDENTIFIER_MAX && !hasControl(s);
+  }
+
+  /** Whether the text holds a control character (U+0000..U+001F, U+007F..U+009F). */
+  public static boolean hasControl(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isISOControl(s.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Strips white space as Unicode defines it, including no-break and ideographic spaces. */

@@ -39,17 +39,22 @@ final class AuthRoutes {
    */
   private void login(RoutingContext ctx) {
     Input in = Input.of(ctx);
-    String rawEmail = in.string("email", true);
+    String rawEmail = in.text("email", true);
     String password = in.password("password");
     in.check();
     Api.respond(ctx, AuthCommands.ADDRESS, AuthCommands.LOGIN,
         new JsonObject().put("email", identifier(rawEmail)).put("password", password), 200);
   }
 
-  /** The valid address, else the trimmed, lower-cased text (bounded), which matches no account. */
+  /**
+   * The valid address, else the trimmed, lower-cased text (bounded, control characters made
+   * U+FFFD so it can be kept as an unknown email's guard), which matches no account.
+   */
   private static String identifier(String raw) {
     return Validation.email(raw).orElseGet(() -> {
-      String s = raw.strip().toLowerCase(java.util.Locale.ROOT);
+      String s = raw.strip().toLowerCase(java.util.Locale.ROOT).codePoints()
+          .map(cp -> Character.isISOControl(cp) ? 0xFFFD : cp)
+          .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
       return s.length() > Validation.EMAIL_MAX ? s.substring(0, Validation.EMAIL_MAX) : s;
     });
   }
@@ -57,7 +62,7 @@ final class AuthRoutes {
   /** 202 with the same body for every email, valid address or not. */
   private void forgot(RoutingContext ctx) {
     Input in = Input.of(ctx);
-    String email = in.string("email", true);
+    String email = in.text("email", true);
     in.check();
     Api.respond(ctx, AuthCommands.ADDRESS, AuthCommands.FORGOT_PASSWORD, new JsonObject().put("email", identifier(email)), 202);
   }

@@ -1,6 +1,6 @@
 package io.roster.http;
 
-import io.roster.auth.SessionCache;
+import io.roster.sessions.SessionCache;
 import io.roster.auth.SessionGuard;
 import io.roster.auth.SigningKey;
 import io.roster.common.ApiException;
@@ -12,12 +12,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.web.healthchecks.HealthCheckHandler;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.sqlclient.Pool;
 import java.util.concurrent.TimeUnit;
 
@@ -32,22 +29,30 @@ public final class HttpVerticle extends VerticleBase {
   /** The detail of a 404 for a path or method the API does not have (not for an unknown id). */
   public static final String NO_ENDPOINT = "No such endpoint";
 
-  /** Paths that need a valid access token; every other route is public. */
+  /**
+   * Paths that need a valid access token; every other route is public. A route "/x/*" also
+   * matches "/x", so each path is named once and a request is authenticated once.
+   */
   private static final String[] AUTHENTICATED = {
-      "/api/v1/auth/logout", "/api/v1/me", "/api/v1/me/*", "/api/v1/users", "/api/v1/users/*",
-      "/api/v1/organization/*", "/api/v1/audit-events", "/api/v1/sso/*"};
+      "/api/v1/auth/logout", "/api/v1/me/*", "/api/v1/users/*", "/api/v1/organization/*", "/api/v1/audit-events",
+      "/api/v1/sso/*"};
 
   private static final java.util.regex.Pattern REQUEST_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   private final Pool pool;
   private final SigningKey key;
   private final SessionCache sessions;
+  private final Edge edge;
+  private final Health health;
   private HttpServer server;
+  private long drainMs;
 
-  public HttpVerticle(Pool pool, SigningKey key, SessionCache sessions) {
+  public HttpVerticle(Pool pool, SigningKey key, SessionCache sessions, Edge edge, Health health) {
     this.pool = pool;
     this.key = key;
     this.sessions = sessions;
+    this.edge = edge;
+    this.health = health;
   }
 
   @Override
@@ -56,6 +61,7 @@ public final class HttpVerticle extends VerticleBase {
     SessionGuard guard = new SessionGuard(JWTAuth.create(vertx, key.authOptions()), pool, sessions);
     Router router = Router.router(vertx);
 
+    router.route().handler(edge::onRequest);
     router.route().handler(HttpVerticle::requestId);
     mountOperations(router);
     BodyHandler importBodies = BodyHandler.create(false).setBodyLimit(IMPORT_BODY_LIMIT);
@@ -87,11 +93,14 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private Future<HttpServer> listen(Router router, JsonObject conf) {
-    HttpServerOptions options = new HttpServerOptions()
+    HttpServerOptions options = edge.options(new HttpServerOptions()
         .setHost(Settings.string(conf, "HTTP_HOST", "127.0.0.1"))
         .setPort(Settings.integer(conf, "HTTP_PORT", 8080))
-        .setCompressionSupported(true);
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+        .setCompressionSupported(true));
+    HttpServer created = vertx.createHttpServer(options);
+    edge.install(vertx, created);
+    drainMs = Settings.duration(conf, "SHUTDOWN_DRAIN_TIMEOUT", java.time.Duration.ofSeconds(30)).toMillis();
+    return created.requestHandler(router).listen().onSuccess(s -> server = s);
   }
 
   /** The port this instance listens on (useful with HTTP_PORT 0). */
@@ -99,20 +108,19 @@ public final class HttpVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /**
+   * Stops accepting at once and lets every request already received finish (one whose body is
+   * still arriving, an import), up to SHUTDOWN_DRAIN_TIMEOUT.
+   */
   @Override
   public Future<?> stop() {
-    // Stop accepting and give in-flight requests up to 10 s to finish.
-    return server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
+    return server == null ? Future.succeededFuture() : server.shutdown(drainMs, TimeUnit.MILLISECONDS);
   }
 
+  /** Probes on the main port too; /metrics only on the management port. */
   private void mountOperations(Router router) {
-    router.get("/health/live").handler(ctx -> Api.json(ctx, 200, new JsonObject().put("status", "UP")));
-    HealthCheckHandler ready = HealthCheckHandler.create(vertx);
-    ready.register("database", promise -> pool.query("SELECT 1").execute()
-        .onSuccess(x -> promise.complete(Status.OK()))
-        .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", err.getMessage())))));
-    router.get("/health/ready").handler(ready);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    router.get("/health/live").handler(health::live);
+    router.get("/health/ready").handler(health::ready);
   }
 
   /** Takes the caller's X-Request-Id when it is sane, else makes one; it is echoed and carried to commands. */

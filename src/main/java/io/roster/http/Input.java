@@ -27,7 +27,7 @@ final class Input {
   static Input of(RoutingContext ctx) {
     Object parsed;
     try {
-      String text = ctx.body().asString("UTF-8");
+      String text = utf8(ctx);
       if (text == null || text.isBlank()) {
         throw new ApiException(ErrorCode.MALFORMED_REQUEST, "A JSON object body is required");
       }
@@ -39,6 +39,25 @@ final class Input {
       throw new ApiException(ErrorCode.MALFORMED_REQUEST, "The body must be a JSON object");
     }
     return new Input(o);
+  }
+
+  /**
+   * The body as text, decoded strictly: JSON (RFC 8259) and CSV bodies are UTF-8, and a byte
+   * sequence that is not UTF-8 is MALFORMED_REQUEST rather than replacement characters.
+   */
+  static String utf8(RoutingContext ctx) {
+    io.vertx.core.buffer.Buffer body = ctx.body().buffer();
+    if (body == null) {
+      return null;
+    }
+    try {
+      return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(body.getBytes())).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new ApiException(ErrorCode.MALFORMED_REQUEST, "The body is not valid UTF-8");
+    }
   }
 
   static Input of(JsonObject o) {
@@ -57,8 +76,22 @@ final class Input {
     errors.add(ApiException.fieldError(field, message));
   }
 
-  /** A string field; null (with an error when required) if absent, null or of another type. */
+  /**
+   * A string field; null (with an error when required) if absent, null or of another type.
+   * Control characters are refused here, once for every name, token and identifier: they have
+   * no place in one, and PostgreSQL cannot store U+0000.
+   */
   String string(String field, boolean required) {
+    String s = text(field, required);
+    if (s != null && Validation.hasControl(s)) {
+      error(field, "must not contain control characters");
+      return null;
+    }
+    return s;
+  }
+
+  /** A string field taken as it is (passwords, and sign-in identifiers that are looked up, never stored). */
+  String text(String field, boolean required) {
     Object v = body.getValue(field);
     if (v == null) {
       if (required) {
@@ -96,7 +129,7 @@ final class Input {
   }
 
   String password(String field) {
-    String raw = string(field, true);
+    String raw = text(field, true);
     if (raw != null && raw.length() > 4 * Validation.PASSWORD_MAX) {
       error(field, "is too long");
       return null;
@@ -115,7 +148,10 @@ final class Input {
     });
   }
 
-  /** A list of group names: strings, trimmed, 1..200 characters, duplicates dropped. */
+  /**
+   * A list of group names: at most {@link Validation#GROUPS_MAX}, each trimmed, 1..100 code
+   * points, no control characters; duplicates dropped, order kept. Linear in the body's size.
+   */
   List<String> groups(String field) {
     Object v = body.getValue(field);
     if (v == null) {
@@ -125,17 +161,39 @@ final class Input {
       error(field, "must be an array of strings");
       return null;
     }
-    List<String> out = new ArrayList<>();
+    if (a.size() > Validation.GROUPS_MAX) {
+      error(field, "must hold at most " + Validation.GROUPS_MAX + " groups");
+      return null;
+    }
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
     for (Object g : a) {
-      if (!(g instanceof String s) || s.isBlank() || s.strip().length() > Validation.GROUP_MAX) {
-        error(field, "must hold non-blank strings of at most " + Validation.GROUP_MAX + " characters");
+      java.util.Optional<String> name = g instanceof String s ? Validation.group(s) : java.util.Optional.empty();
+      if (name.isEmpty()) {
+        error(field, "must hold non-blank names of at most " + Validation.GROUP_MAX + " characters without control characters");
         return null;
       }
-      if (!out.contains(s.strip())) {
-        out.add(s.strip());
+      out.add(name.get());
+    }
+    return new ArrayList<>(out);
+  }
+
+  /** A whole number from min to max, compared exactly (a huge number is out of range, never wrapped); null with an error otherwise. */
+  Integer wholeNumber(String field, long min, long max) {
+    Object v = body.getValue(field);
+    if (v instanceof Number n) {
+      try {
+        java.math.BigDecimal d = new java.math.BigDecimal(n.toString());
+        if (d.signum() == 0 || d.stripTrailingZeros().scale() <= 0) {
+          if (d.compareTo(java.math.BigDecimal.valueOf(min)) >= 0 && d.compareTo(java.math.BigDecimal.valueOf(max)) <= 0) {
+            return d.intValueExact();
+          }
+        }
+      } catch (NumberFormatException | ArithmeticException e) {
+        // NaN, infinities or fractions: refused below
       }
     }
-    return out;
+    error(field, "must be a whole number from " + min + " to " + max);
+    return null;
   }
 
   JsonObject object(String field, boolean required) {

@@ -28,57 +28,49 @@ final class OrganizationRoutes {
     ctx.next();
   }
 
-  /** Fields left out keep their current value; every given one must be in range. */
+  /** Fields left out keep their current value (merged by the command, under a row lock); every given one must be in range. */
   private void putPolicy(RoutingContext ctx) {
     Input in = Input.of(ctx);
     JsonObject given = in.raw();
-    Api.send(ctx, OrgCommands.ADDRESS, OrgCommands.GET_POLICY, Api.command(ctx)).onFailure(ctx::fail).onSuccess(current -> {
-      try {
-        JsonObject policy = current.copy();
-        integer(in, given, policy, "minLength", 8, 64);
-        integer(in, given, policy, "maxFailedAttempts", 1, 100);
-        for (String flag : new String[] {"requireUppercase", "requireLowercase", "requireDigit", "requireSymbol", "revealLockout"}) {
-          if (given.containsKey(flag)) {
-            if (given.getValue(flag) instanceof Boolean b) {
-              policy.put(flag, b);
-            } else {
-              in.error(flag, "must be true or false");
-            }
-          }
+    JsonObject changes = new JsonObject();
+    integer(in, given, changes, "minLength", 8, 64);
+    integer(in, given, changes, "maxFailedAttempts", 1, 100);
+    for (String flag : new String[] {"requireUppercase", "requireLowercase", "requireDigit", "requireSymbol", "revealLockout"}) {
+      if (given.containsKey(flag)) {
+        if (given.getValue(flag) instanceof Boolean b) {
+          changes.put(flag, b);
+        } else {
+          in.error(flag, "must be true or false");
         }
-        if (given.containsKey("lockoutDuration")) {
-          String raw = in.string("lockoutDuration", true);
-          try {
-            Duration d = raw == null ? null : Duration.parse(raw);
-            if (d != null && (d.compareTo(MIN_LOCKOUT) < 0 || d.compareTo(MAX_LOCKOUT) > 0 || d.getNano() != 0)) {
-              in.error("lockoutDuration", "must be whole seconds from PT1S to P1D");
-            } else if (d != null) {
-              policy.put("lockoutDuration", d.toString());
-            }
-          } catch (DateTimeParseException e) {
-            in.error("lockoutDuration", "must be an ISO-8601 duration such as PT10M");
-          }
-        }
-        in.check();
-        Api.respond(ctx, OrgCommands.ADDRESS, OrgCommands.PUT_POLICY, Api.command(ctx).put("policy", policy), 200);
-      } catch (ApiException e) {
-        ctx.fail(e);
       }
-    });
+    }
+    if (given.containsKey("lockoutDuration")) {
+      String raw = in.string("lockoutDuration", true);
+      try {
+        Duration d = raw == null ? null : Duration.parse(raw);
+        if (d != null && (d.compareTo(MIN_LOCKOUT) < 0 || d.compareTo(MAX_LOCKOUT) > 0 || d.getNano() != 0)) {
+          in.error("lockoutDuration", "must be whole seconds from PT1S to P1D");
+        } else if (d != null) {
+          changes.put("lockoutDuration", d.toString());
+        }
+      } catch (DateTimeParseException e) {
+        in.error("lockoutDuration", "must be an ISO-8601 duration such as PT10M");
+      }
+    }
+    in.check();
+    Api.respond(ctx, OrgCommands.ADDRESS, OrgCommands.PUT_POLICY, Api.command(ctx).put("changes", changes), 200);
   }
 
+  /** A whole number in range; anything else (a fraction, a string, 2^64 + 5) is refused, never wrapped. */
   private static void integer(Input in, JsonObject given, JsonObject policy, String field, int min, int max) {
     if (!given.containsKey(field)) {
       return;
     }
-    Object v = given.getValue(field);
-    if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.longValue() >= min && n.longValue() <= max) {
-      policy.put(field, n.intValue());
-    } else {
-      in.error(field, "must be a whole number from " + min + " to " + max);
+    Integer n = in.wholeNumber(field, min, max);
+    if (n != null) {
+      policy.put(field, n);
     }
   }
-
   private void audit(RoutingContext ctx) {
     String user = ctx.request().getParam("userId");
     JsonObject cmd = Api.paged(ctx, Api.command(ctx));

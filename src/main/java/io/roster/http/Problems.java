@@ -40,8 +40,13 @@ final class Problems {
   }
 
   static void send(RoutingContext ctx, ApiException e) {
-    if (ctx.response().headWritten()) {
-      ctx.response().reset();
+    write(ctx.response(), e);
+  }
+
+  /** Writes the problem on a bare response (also for requests the router never saw). */
+  static void write(io.vertx.core.http.HttpServerResponse response, ApiException e) {
+    if (response.headWritten()) {
+      response.reset();
       return;
     }
     ErrorCode code = e.code();
@@ -55,12 +60,12 @@ final class Problems {
     Object retryAfter = extra.remove("retryAfter");
     body.mergeIn(extra);
     if (retryAfter != null) {
-      ctx.response().putHeader("Retry-After", String.valueOf(retryAfter));
+      response.putHeader("Retry-After", String.valueOf(retryAfter));
     }
     if (code == ErrorCode.UNAUTHENTICATED) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      response.putHeader("WWW-Authenticate", "Bearer");
     }
-    ctx.response().setStatusCode(code.status())
+    response.setStatusCode(code.status())
         .putHeader("Content-Type", "application/problem+json")
         .putHeader("Cache-Control", "no-store")
         .end(body.encode());

@@ -5,6 +5,7 @@ import io.roster.common.ErrorCode;
 import io.roster.common.Ids;
 import io.roster.domain.Validation;
 import io.roster.scim.ScimCommands;
+import io.roster.scim.ScimPatch;
 import io.roster.scim.ScimUsers;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -86,7 +87,7 @@ final class ScimRoutes {
     if (filter != null && !filter.isBlank()) {
       Matcher m = USER_NAME_EQ.matcher(filter);
       if (!m.matches()) {
-        throw scimError(400, "invalidFilter", "Only the filter userName eq \"...\" is supported");
+        throw ScimPatch.error(400, "invalidFilter", "Only the filter userName eq \"...\" is supported");
       }
       cmd.put("userName", m.group(1).replace("\\\"", "\"").replace("\\\\", "\\").strip().toLowerCase(Locale.ROOT));
     }
@@ -103,142 +104,24 @@ final class ScimRoutes {
     try {
       return Integer.parseInt(raw.trim());
     } catch (NumberFormatException e) {
-      throw scimError(400, "invalidValue", name + " must be a whole number");
+      throw ScimPatch.error(400, "invalidValue", name + " must be a whole number");
     }
   }
 
   private void createUser(RoutingContext ctx) {
-    JsonObject user = user(Input.of(ctx).raw());
+    JsonObject user = ScimPatch.validate(Input.of(ctx).raw());
     send(ctx, ScimCommands.CREATE_USER, withToken(ctx).put("user", user), 201);
   }
 
   private void replaceUser(RoutingContext ctx) {
-    JsonObject user = user(Input.of(ctx).raw());
+    JsonObject user = ScimPatch.validate(Input.of(ctx).raw());
     send(ctx, ScimCommands.REPLACE_USER, withUser(ctx).put("user", user), 200);
   }
 
-  /** Applies the PatchOp to the current resource, then replaces it: one code path for PUT and PATCH. */
+  /** The PatchOp is applied by the command to the resource as it is under its row lock. */
   private void patchUser(RoutingContext ctx) {
-    JsonObject patch = Input.of(ctx).raw();
-    Object ops = patch.getValue("Operations");
-    if (!(ops instanceof JsonArray operations) || operations.isEmpty()) {
-      throw scimError(400, "invalidSyntax", "A PatchOp needs a non-empty Operations array");
-    }
-    JsonObject cmd = withUser(ctx);
-    Api.send(ctx, ScimCommands.ADDRESS, ScimCommands.GET_USER, cmd.copy()).onFailure(ctx::fail).onSuccess(current -> {
-      try {
-        JsonObject next = current.copy();
-        for (Object o : operations) {
-          if (!(o instanceof JsonObject op)) {
-            throw scimError(400, "invalidSyntax", "Each operation must be an object");
-          }
-          apply(next, op);
-        }
-        send(ctx, ScimCommands.REPLACE_USER, cmd.put("user", user(next)), 200);
-      } catch (ApiException e) {
-        ctx.fail(e);
-      }
-    });
-  }
-
-  private static void apply(JsonObject resource, JsonObject op) {
-    String kind = String.valueOf(op.getValue("op")).toLowerCase(Locale.ROOT);
-    String path = op.getString("path");
-    Object value = op.getValue("value");
-    switch (kind) {
-      case "replace", "add" -> {
-        if (path == null || path.isBlank()) {
-          if (!(value instanceof JsonObject attributes)) {
-            throw scimError(400, "invalidValue", "An operation without a path needs an object value");
-          }
-          attributes.forEach(e -> set(resource, e.getKey(), e.getValue()));
-        } else {
-          set(resource, path, value);
-        }
-      }
-      case "remove" -> {
-        if ("externalId".equalsIgnoreCase(path)) {
-          resource.remove("externalId");
-        } else {
-          throw scimError(400, "mutability", "Only externalId can be removed");
-        }
-      }
-      default -> throw scimError(400, "invalidSyntax", "Unknown op " + op.getValue("op"));
-    }
-  }
-
-  private static void set(JsonObject resource, String path, Object value) {
-    String p = path.trim();
-    switch (p.toLowerCase(Locale.ROOT)) {
-      case "active" -> resource.put("active", bool(value));
-      case "username" -> resource.put("userName", value);
-      case "externalid" -> resource.put("externalId", value);
-      case "name.givenname" -> resource.getJsonObject("name").put("givenName", value);
-      case "name.familyname" -> resource.getJsonObject("name").put("familyName", value);
-      case "name" -> {
-        if (value instanceof JsonObject n) {
-          resource.getJsonObject("name").mergeIn(n);
-        }
-      }
-      case "displayname", "name.formatted", "title", "locale", "preferredlanguage", "timezone" -> { }
-      default -> {
-        if (p.toLowerCase(Locale.ROOT).startsWith("emails")) {
-          String email = value instanceof JsonArray a && !a.isEmpty() && a.getValue(0) instanceof JsonObject e
-              ? e.getString("value") : value instanceof String s ? s : null;
-          if (email != null && !email.equalsIgnoreCase(resource.getString("userName"))) {
-            throw scimError(400, "invalidValue", "The primary email must be the userName");
-          }
-        } else {
-          throw scimError(400, "invalidPath", "Roster does not manage the attribute " + p);
-        }
-      }
-    }
-  }
-
-  private static Object bool(Object value) {
-    if (value instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
-      return Boolean.parseBoolean(s);
-    }
-    return value;
-  }
-
-  /** Validates a User resource into what Roster stores. */
-  private static JsonObject user(JsonObject r) {
-    Input in = Input.of(r);
-    String userName = in.email("userName", true);
-    JsonObject name = in.object("name", true);
-    String given = null;
-    String family = null;
-    if (name != null) {
-      Input n = Input.of(name);
-      given = n.name("givenName", true);
-      family = n.name("familyName", true);
-      in.absorb("name", n);
-    }
-    String externalId = in.string("externalId", false);
-    Object active = bool(r.getValue("active"));
-    if (active != null && !(active instanceof Boolean)) {
-      in.error("active", "must be true or false");
-    }
-    Object emails = r.getValue("emails");
-    if (emails instanceof JsonArray list && userName != null) {
-      String primary = null;
-      for (Object e : list) {
-        if (e instanceof JsonObject o && (primary == null || Boolean.TRUE.equals(o.getValue("primary")))) {
-          primary = o.getString("value");
-        }
-      }
-      if (primary != null && !userName.equals(Validation.email(primary).orElse(""))) {
-        in.error("emails", "the primary email must be the userName");
-      }
-    }
-    try {
-      in.check();
-    } catch (ApiException e) {
-      throw new ApiException(ErrorCode.VALIDATION_FAILED, e.getMessage(), e.extra().copy().put("scimType", "invalidValue"));
-    }
-    return new JsonObject().put("userName", userName).put("givenName", given).put("familyName", family)
-        .put("externalId", externalId).put("active", active);
+    JsonArray operations = ScimPatch.operations(Input.of(ctx).raw());
+    send(ctx, ScimCommands.PATCH_USER, withUser(ctx).put("operations", operations), 200);
   }
 
   // ---- answers -------------------------------------------------------------------------------
@@ -249,11 +132,6 @@ final class ScimRoutes {
       return;
     }
     ctx.response().setStatusCode(status).putHeader("Content-Type", SCIM_JSON).end(body.encode());
-  }
-
-  private static ApiException scimError(int status, String scimType, String detail) {
-    ErrorCode code = status == 409 ? ErrorCode.EMAIL_TAKEN : ErrorCode.VALIDATION_FAILED;
-    return new ApiException(code, detail, new JsonObject().put("scimType", scimType));
   }
 
   /** Failures on /scim/v2 in the SCIM error shape (RFC 7644 section 3.12). */

@@ -38,7 +38,12 @@ final class UserRoutes {
   /** CSV (text/csv) or a JSON array; the format is taken from Content-Type, else from the first character. */
   private void importUsers(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
-    String body = ctx.body().asString("UTF-8");
+    String body;
+    try {
+      body = Input.utf8(ctx);
+    } catch (ApiException e) {
+      throw ApiException.invalid("body", "an import is UTF-8 CSV or a JSON array");
+    }
     if (body == null || body.isBlank()) {
       throw ApiException.invalid("body", "an import needs CSV or a JSON array");
     }
@@ -55,7 +60,7 @@ final class UserRoutes {
       throw ApiException.invalid("dryRun", "must be true or false");
     }
     JsonObject cmd = Api.command(ctx).put("format", format).put("dryRun", "true".equals(dryRun)).put("body", body);
-    Api.send(ctx, ImportCommands.ADDRESS, ImportCommands.IMPORT, cmd, 10 * 60_000)
+    Api.send(ctx, ImportCommands.ADDRESS, ImportCommands.IMPORT, cmd, 11 * 60_000)
         .onSuccess(report -> Api.json(ctx, 200, report)).onFailure(ctx::fail);
   }
 

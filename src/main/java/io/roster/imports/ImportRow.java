@@ -32,18 +32,25 @@ record ImportRow(int line, String email, String rawEmail, String firstName, Stri
         errors.add(ApiException.fieldError("role", "must be one of ADMIN, BILLING_AND_PURCHASING, USER, CO_MANAGED_USER"));
       }
     }
-    List<String> g = new ArrayList<>();
-    for (String group : groups == null ? List.<String>of() : groups) {
-      String s = group == null ? "" : group.strip();
-      if (s.length() > Validation.GROUP_MAX || s.codePoints().anyMatch(Character::isISOControl)) {
-        errors.add(ApiException.fieldError("groups", "must hold names of at most " + Validation.GROUP_MAX + " characters"));
+    java.util.LinkedHashSet<String> g = new java.util.LinkedHashSet<>();
+    List<String> given = groups == null ? List.of() : groups;
+    if (given.size() > Validation.GROUPS_MAX) {
+      errors.add(ApiException.fieldError("groups", "must hold at most " + Validation.GROUPS_MAX + " groups"));
+      given = List.of();
+    }
+    for (String group : given) {
+      if (group == null || group.isBlank()) {
+        continue;
+      }
+      String s = Validation.group(group).orElse(null);
+      if (s == null) {
+        errors.add(ApiException.fieldError("groups", "must hold names of at most " + Validation.GROUP_MAX
+            + " characters without control characters"));
         break;
       }
-      if (!s.isEmpty() && !g.contains(s)) {
-        g.add(s);
-      }
+      g.add(s);
     }
-    return new ImportRow(line, e, email == null ? null : email.strip(), f, l, r, g, errors);
+    return new ImportRow(line, e, email == null ? null : email.strip(), f, l, r, new ArrayList<>(g), errors);
   }
 
   private static String name(String field, String raw, JsonArray errors) {

@@ -19,21 +19,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mail dispatch from the outbox. Claims due rows with FOR UPDATE SKIP LOCKED (so each mail is
- * sent by one replica), sends them over SMTP, marks them sent, and backs off while SMTP is down.
- * Without SMTP_HOST the mails (with their links) are written to the log instead.
+ * Mail dispatch from the outbox. Claims a few due rows at a time with FOR UPDATE SKIP LOCKED (so
+ * each mail is sent by one replica), sends each over SMTP and marks it sent as soon as the server
+ * accepted it, and backs off while SMTP is down. Delivery is at least once: a process killed
+ * between the SMTP server's acceptance and the mark sends that mail again after the claim
+ * expires, with the same Message-ID (derived from the outbox row), so receivers can drop the
+ * repeat. Without SMTP_HOST the mails (with their links) are written to the log instead.
  */
 public final class MailVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MailVerticle.class);
-  private static final int BATCH = 50;
+  /** Few rows per claim, so a killed process strands few mails, for at most CLAIM. */
+  private static final int BATCH = 10;
 
   private static final String CLAIM = """
-      UPDATE mail_outbox SET claimed_until = now() + interval '2 minutes', attempts = attempts + 1
+      UPDATE mail_outbox SET claimed_until = now() + interval '1 minute', attempts = attempts + 1
       WHERE id IN (SELECT id FROM mail_outbox
                    WHERE sent_at IS NULL AND next_attempt_at <= now()
                      AND (claimed_until IS NULL OR claimed_until < now())
                    ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-      RETURNING id, recipient, subject, text_body, html_body, attempts""";
+      RETURNING id, recipient, subject, text_body, html_body, attempts,
+                (extract(epoch FROM created_at) * 1000)::bigint AS created_ms""";
   // Bodies hold single-use links: once delivered they are not kept.
   private static final String SENT =
       "UPDATE mail_outbox SET sent_at = now(), claimed_until = NULL, text_body = NULL, html_body = NULL, last_error = NULL WHERE id = $1";
@@ -46,9 +51,12 @@ public final class MailVerticle extends VerticleBase {
   private final Pool pool;
   private MailClient client;
   private String from;
+  private String messageIdDomain;
   private long timer;
   private boolean polling;
   private boolean pollAgain;
+  private boolean stopping;
+  private Future<?> current = Future.succeededFuture();
 
   public MailVerticle(Pool pool) {
     this.pool = pool;
@@ -58,6 +66,7 @@ public final class MailVerticle extends VerticleBase {
   public Future<?> start() {
     JsonObject conf = config();
     from = Settings.string(conf, "MAIL_FROM", "no-reply@roster.local");
+    messageIdDomain = from.contains("@") ? from.substring(from.lastIndexOf('@') + 1) : "roster.local";
     String host = Settings.string(conf, "SMTP_HOST", null);
     if (host != null) {
       String user = Settings.string(conf, "SMTP_USERNAME", null);
@@ -81,20 +90,30 @@ public final class MailVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  /** Takes no new batch, lets the one being sent finish (each mail marked as it goes), then closes SMTP. */
   @Override
   public Future<?> stop() {
+    stopping = true;
     vertx.cancelTimer(timer);
-    return client == null ? Future.succeededFuture() : client.close();
+    return current.transform(x -> client == null ? Future.succeededFuture() : client.close());
+  }
+
+  /** The Message-ID of an outbox row: the same on every attempt, on every replica. */
+  static String messageId(long id, long createdMs, String domain) {
+    return "<roster." + id + "." + createdMs + "@" + domain + ">";
   }
 
   private void poll() {
+    if (stopping) {
+      return;
+    }
     if (polling) {
       pollAgain = true;
       return;
     }
     polling = true;
     pollAgain = false;
-    pool.preparedQuery(CLAIM).execute(Tuple.of(BATCH))
+    current = pool.preparedQuery(CLAIM).execute(Tuple.of(BATCH))
         .compose(rows -> {
           List<Future<Void>> sends = new ArrayList<>();
           for (Row row : rows) {
@@ -110,7 +129,7 @@ public final class MailVerticle extends VerticleBase {
           polling = false;
           if (ar.failed()) {
             LOG.warn("Outbox poll failed: {}", ar.cause().toString());
-          } else if (ar.result() == BATCH || pollAgain) {
+          } else if (!stopping && (ar.result() == BATCH || pollAgain)) {
             poll();
           }
         });
@@ -127,7 +146,9 @@ public final class MailVerticle extends VerticleBase {
       sent = Future.succeededFuture();
     } else {
       MailMessage message = new MailMessage().setFrom(from).setTo(to).setSubject(subject)
-          .setText(text).setHtml(row.getString("html_body"));
+          .setText(text).setHtml(row.getString("html_body"))
+          .setHeaders(io.vertx.core.MultiMap.caseInsensitiveMultiMap()
+              .add("Message-ID", messageId(id, row.getLong("created_ms"), messageIdDomain)));
       sent = client.sendMail(message);
     }
     return sent

@@ -1,7 +1,6 @@
 package io.roster.orgs;
 
 import io.roster.audit.Audit;
-import io.roster.auth.Sessions;
 import io.roster.common.Caller;
 import io.roster.common.ApiException;
 import io.roster.common.CommandVerticle;
@@ -9,9 +8,10 @@ import io.roster.common.ErrorCode;
 import io.roster.common.Paging;
 import io.roster.common.Times;
 import io.roster.domain.Role;
-import io.roster.mail.Outbox;
-import io.roster.users.Invitations;
-import io.roster.users.UserRows;
+import io.roster.lifecycle.Lifecycle;
+import io.roster.lifecycle.NewUser;
+import io.roster.sessions.Revocations;
+import io.roster.lifecycle.UserRows;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -46,6 +46,7 @@ public final class OrgCommandVerticle extends CommandVerticle {
       SELECT min_length, require_uppercase, require_lowercase, require_digit, require_symbol,
              max_failed_attempts, lockout_seconds, reveal_lockout
       FROM organizations WHERE id = $1""";
+  private static final String LOCK_POLICY = POLICY + " FOR UPDATE";
   private static final String PUT_POLICY = """
       UPDATE organizations SET min_length = $2, require_uppercase = $3, require_lowercase = $4, require_digit = $5,
         require_symbol = $6, max_failed_attempts = $7, lockout_seconds = $8, reveal_lockout = $9
@@ -58,11 +59,11 @@ public final class OrgCommandVerticle extends CommandVerticle {
       ORDER BY seq DESC, id DESC LIMIT $5""";
 
   private final Pool pool;
-  private final Invitations invitations;
+  private final Lifecycle lifecycle;
 
-  public OrgCommandVerticle(Pool pool, Invitations invitations) {
+  public OrgCommandVerticle(Pool pool, Lifecycle lifecycle) {
     this.pool = pool;
-    this.invitations = invitations;
+    this.lifecycle = lifecycle;
   }
 
   @Override
@@ -85,12 +86,11 @@ public final class OrgCommandVerticle extends CommandVerticle {
   private Future<JsonObject> create(JsonObject cmd) {
     UUID org = UUID.randomUUID();
     JsonObject admin = cmd.getJsonObject("rootAdmin");
-    Invitations.NewUser root = new Invitations.NewUser(admin.getString("email"), admin.getString("firstName"),
-        admin.getString("lastName"), Role.ADMIN, List.of());
-    return pool.withTransaction(tx -> tx.preparedQuery(INSERT_ORG).execute(Tuple.of(org, cmd.getString("name")))
-            .compose(x -> invitations.create(tx, org, root, true, null)))
+    NewUser root = new NewUser(admin.getString("email"), admin.getString("firstName"), admin.getString("lastName"),
+        Role.ADMIN, List.of(), true);
+    return lifecycle.run(ch -> ch.tx.preparedQuery(INSERT_ORG).execute(Tuple.of(org, cmd.getString("name")))
+            .compose(x -> lifecycle.inviteOne(ch, org, root, null, null)))
         .map(invited -> {
-          Outbox.wakeUp(vertx);
           JsonObject reply = new JsonObject().put("id", org.toString()).put("name", cmd.getString("name"))
               .put("rootAdminId", invited.user().getString("id"));
           if (cmd.getBoolean("bootstrap", false)) {
@@ -118,18 +118,25 @@ public final class OrgCommandVerticle extends CommandVerticle {
     return pool.preparedQuery(POLICY).execute(Tuple.of(org)).map(rows -> policyJson(rows.iterator().next()));
   }
 
-  /** Replaces the policy; the HTTP layer has checked every range. */
+  /**
+   * Changes the fields given (the HTTP layer has checked each one's range); the others keep
+   * their value. Read, merge and write happen under the organization's row lock, so two
+   * concurrent changes of different fields both stay.
+   */
   private Future<JsonObject> putPolicy(JsonObject cmd) {
     Caller c = Caller.of(cmd);
-    JsonObject p = cmd.getJsonObject("policy");
-    Tuple params = Tuple.of(c.organizationId(), p.getInteger("minLength"), p.getBoolean("requireUppercase"),
-        p.getBoolean("requireLowercase"), p.getBoolean("requireDigit"), p.getBoolean("requireSymbol"),
-        p.getInteger("maxFailedAttempts"), java.time.Duration.parse(p.getString("lockoutDuration")).toSeconds())
-        .addBoolean(p.getBoolean("revealLockout"));
-    return pool.withTransaction(tx -> tx.preparedQuery(PUT_POLICY).execute(params)
-            .compose(x -> Audit.record(tx, c.organizationId(), c.userId(), Audit.PASSWORD_POLICY_UPDATED, null, p))
-            .compose(x -> tx.preparedQuery(POLICY).execute(Tuple.of(c.organizationId()))))
-        .map(rows -> policyJson(rows.iterator().next()));
+    JsonObject changes = cmd.getJsonObject("changes");
+    return pool.withTransaction(tx -> tx.preparedQuery(LOCK_POLICY).execute(Tuple.of(c.organizationId()))
+            .compose(rows -> {
+              JsonObject p = policyJson(rows.iterator().next()).mergeIn(changes);
+              Tuple params = Tuple.of(c.organizationId(), p.getInteger("minLength"), p.getBoolean("requireUppercase"),
+                  p.getBoolean("requireLowercase"), p.getBoolean("requireDigit"), p.getBoolean("requireSymbol"),
+                  p.getInteger("maxFailedAttempts"), java.time.Duration.parse(p.getString("lockoutDuration")).toSeconds())
+                  .addBoolean(p.getBoolean("revealLockout"));
+              return tx.preparedQuery(PUT_POLICY).execute(params)
+                  .compose(x -> Audit.record(tx, c.organizationId(), c.userId(), Audit.PASSWORD_POLICY_UPDATED, null, p))
+                  .map(p);
+            }));
   }
 
   static JsonObject policyJson(Row r) {
@@ -183,7 +190,7 @@ public final class OrgCommandVerticle extends CommandVerticle {
           return tx.preparedQuery(DEMOTE).execute(Tuple.of(org))
               .compose(x -> tx.preparedQuery(PROMOTE).execute(Tuple.of(user)))
               .compose(rs -> Audit.record(tx, org, null, Audit.ROOT_ADMIN_PROMOTED, user, new JsonObject())
-                  .compose(x -> Sessions.notifyUserChanged(tx, user))
+                  .compose(x -> Revocations.notifyUserChanged(tx, user))
                   .map(UserRows.toJson(rs.iterator().next())));
         }));
   }

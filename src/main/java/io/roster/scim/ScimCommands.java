@@ -6,11 +6,11 @@ public final class ScimCommands {
   public static final String CREATE_TOKEN = "createToken";
   public static final String LIST_TOKENS = "listTokens";
   public static final String REVOKE_TOKEN = "revokeToken";
-  public static final String AUTHENTICATE = "authenticate";
   public static final String LIST_USERS = "listUsers";
   public static final String GET_USER = "getUser";
   public static final String CREATE_USER = "createUser";
   public static final String REPLACE_USER = "replaceUser";
+  public static final String PATCH_USER = "patchUser";
   public static final String DELETE_USER = "deleteUser";
 
   private ScimCommands() {}

@@ -1,7 +1,6 @@
 package io.roster.scim;
 
 import io.roster.audit.Audit;
-import io.roster.auth.SessionCache;
 import io.roster.common.ApiException;
 import io.roster.common.Caller;
 import io.roster.common.CommandVerticle;
@@ -10,10 +9,9 @@ import io.roster.common.Paging;
 import io.roster.common.Times;
 import io.roster.domain.Role;
 import io.roster.domain.Tokens;
-import io.roster.mail.Outbox;
-import io.roster.users.Invitations;
-import io.roster.users.UserCommandVerticle;
-import io.roster.users.UserRows;
+import io.roster.lifecycle.Lifecycle;
+import io.roster.lifecycle.NewUser;
+import io.roster.lifecycle.UserRows;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -46,22 +44,20 @@ public final class ScimVerticle extends CommandVerticle {
   private static final String PAGE = "SELECT " + UserRows.COLUMNS + " FROM users u WHERE u.organization_id = $1"
       + " AND ($2::text IS NULL OR u.email = $2) ORDER BY u.created_at, u.id OFFSET $3 LIMIT $4";
   private static final String ONE = "SELECT " + UserRows.COLUMNS + " FROM users u WHERE u.id = $1 AND u.organization_id = $2";
-  private static final String LOCK = "SELECT root_admin, status, email, first_name FROM users WHERE id = $1 AND organization_id = $2 FOR UPDATE";
+  private static final String LOCK = "SELECT " + UserRows.COLUMNS + ", u.status AS lasting_status FROM users u"
+      + " WHERE u.id = $1 AND u.organization_id = $2 FOR UPDATE";
   private static final String SET_EXTERNAL_ID = "UPDATE users SET external_id = $2 WHERE id = $1";
   private static final String REPLACE = """
       UPDATE users SET email = $2, first_name = $3, last_name = $4, external_id = $5, updated_at = now(), version = version + 1
       WHERE id = $1""";
-  private static final String DELETE = "DELETE FROM users WHERE id = $1";
 
   private final Pool pool;
-  private final Invitations invitations;
-  private final SessionCache sessionCache;
+  private final Lifecycle lifecycle;
   private final String baseUrl;
 
-  public ScimVerticle(Pool pool, Invitations invitations, SessionCache sessionCache, String baseUrl) {
+  public ScimVerticle(Pool pool, Lifecycle lifecycle, String baseUrl) {
     this.pool = pool;
-    this.invitations = invitations;
-    this.sessionCache = sessionCache;
+    this.lifecycle = lifecycle;
     this.baseUrl = baseUrl;
   }
 
@@ -80,6 +76,7 @@ public final class ScimVerticle extends CommandVerticle {
         ScimCommands.GET_USER, this::getUser,
         ScimCommands.CREATE_USER, this::createUser,
         ScimCommands.REPLACE_USER, this::replaceUser,
+        ScimCommands.PATCH_USER, this::patchUser,
         ScimCommands.DELETE_USER, this::deleteUser);
   }
 
@@ -149,61 +146,74 @@ public final class ScimVerticle extends CommandVerticle {
   /** {userName, givenName, familyName, externalId, active}, validated by the HTTP layer. */
   private Future<JsonObject> createUser(JsonObject cmd) {
     JsonObject u = cmd.getJsonObject("user");
-    return organization(cmd).compose(org -> pool.withTransaction(tx -> {
-      Invitations.NewUser user = new Invitations.NewUser(u.getString("userName"), u.getString("givenName"),
-          u.getString("familyName"), Role.USER, List.of());
-      return invitations.create(tx, org, user, false, null).compose(invited -> {
+    return organization(cmd).compose(org -> lifecycle.run(ch -> {
+      NewUser user = new NewUser(u.getString("userName"), u.getString("givenName"), u.getString("familyName"), Role.USER, List.of());
+      return lifecycle.inviteOne(ch, org, user, null, "scim").compose(invited -> {
         UUID id = UUID.fromString(invited.user().getString("id"));
-        Future<?> setup = tx.preparedQuery(SET_EXTERNAL_ID).execute(Tuple.of(id, u.getString("externalId")));
+        Future<?> setup = ch.tx.preparedQuery(SET_EXTERNAL_ID).execute(Tuple.of(id, u.getString("externalId")));
         if (Boolean.FALSE.equals(u.getBoolean("active"))) {
-          setup = setup.compose(x -> UserCommandVerticle.deactivateInTx(tx, org, id, "SCIM", null));
+          setup = setup.compose(x -> lifecycle.deactivate(ch, org, List.of(id), "SCIM", null, null));
         }
-        return setup.compose(x -> one(tx, org, id));
+        return setup.compose(x -> one(ch.tx, org, id));
       });
-    })).onSuccess(x -> Outbox.wakeUp(vertx));
+    }));
+  }
+
+  /** PUT: replaces what SCIM manages (validated by the HTTP layer). */
+  private Future<JsonObject> replaceUser(JsonObject cmd) {
+    return write(cmd, current -> cmd.getJsonObject("user"));
+  }
+
+  /** PATCH: the operations are applied to the resource as it is under the row lock, then written as PUT writes. */
+  private Future<JsonObject> patchUser(JsonObject cmd) {
+    JsonArray operations = cmd.getJsonArray("operations");
+    return write(cmd, current -> ScimPatch.apply(current, operations));
   }
 
   /**
-   * Replaces what SCIM manages (PUT, and PATCH once the HTTP layer has applied the operations to
-   * the current resource): userName, names, externalId, active. active false deactivates (reason
-   * SCIM); true on a deactivated user is the same as an admin's activate.
+   * Locks the user, works out the new state from the current resource, and writes userName,
+   * names, externalId and active in the same transaction. active false deactivates (reason
+   * SCIM); true on a deactivated user is an admin's activate; a new userName follows the
+   * lifecycle rule for a new address.
    */
-  private Future<JsonObject> replaceUser(JsonObject cmd) {
-    JsonObject u = cmd.getJsonObject("user");
+  private Future<JsonObject> write(JsonObject cmd, Function<JsonObject, JsonObject> next) {
     UUID id = UUID.fromString(cmd.getString("id"));
-    return organization(cmd).compose(org -> pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(id, org))
+    return organization(cmd).compose(org -> lifecycle.run(ch -> ch.tx.preparedQuery(LOCK).execute(Tuple.of(id, org))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.failedFuture(ApiException.notFound());
           }
           Row r = rows.iterator().next();
-          boolean deactivated = "DEACTIVATED".equals(r.getString("status"));
+          JsonObject u = next.apply(ScimUsers.toScim(r, baseUrl));
+          ch.evict(id);
+          String status = r.getString("lasting_status");
+          boolean deactivated = "DEACTIVATED".equals(status);
           Boolean active = u.getBoolean("active");
           if (Boolean.FALSE.equals(active) && r.getBoolean("root_admin")) {
             return Future.failedFuture(new ApiException(ErrorCode.ROOT_ADMIN_PROTECTED, "The Root Admin cannot be deactivated"));
           }
-          Future<?> change = tx.preparedQuery(REPLACE).execute(Tuple.of(id, u.getString("userName"), u.getString("givenName"),
+          String email = u.getString("userName");
+          boolean newEmail = !email.equals(r.getString("email"));
+          Future<?> change = ch.tx.preparedQuery(REPLACE).execute(Tuple.of(id, email, u.getString("givenName"),
                   u.getString("familyName"), u.getString("externalId")))
-              .recover(err -> Future.failedFuture(Invitations.uniqueViolation(err)
+              .recover(err -> Future.failedFuture(Lifecycle.emailTaken(err) instanceof ApiException taken
                   ? new ApiException(ErrorCode.EMAIL_TAKEN, "userName is already taken") : err));
-          if (Boolean.FALSE.equals(active) && !deactivated) {
-            change = change.compose(x -> UserCommandVerticle.deactivateInTx(tx, org, id, "SCIM", null));
-          } else if (Boolean.TRUE.equals(active) && deactivated) {
-            change = change.compose(x -> UserCommandVerticle.activateInTx(tx, invitations, org, id, u.getString("userName"),
-                u.getString("givenName"), null));
+          if (newEmail) {
+            change = change.compose(x -> lifecycle.emailChanged(ch, org, id, status, email, u.getString("givenName"), null));
           }
-          return change.compose(x -> Audit.record(tx, org, null, Audit.USER_UPDATED, id, new JsonObject().put("via", "scim")))
-              .compose(x -> one(tx, org, id));
-        })))
-        .onSuccess(x -> {
-          sessionCache.evictUser(id);
-          Outbox.wakeUp(vertx);
-        });
+          if (Boolean.FALSE.equals(active) && !deactivated) {
+            change = change.compose(x -> lifecycle.deactivate(ch, org, List.of(id), "SCIM", null, null));
+          } else if (Boolean.TRUE.equals(active) && deactivated) {
+            change = change.compose(x -> lifecycle.activate(ch, org, id, email, u.getString("givenName"), null));
+          }
+          return change.compose(x -> Audit.record(ch.tx, org, null, Audit.USER_UPDATED, id, new JsonObject().put("via", "scim")))
+              .compose(x -> one(ch.tx, org, id));
+        })));
   }
 
   private Future<JsonObject> deleteUser(JsonObject cmd) {
     UUID id = UUID.fromString(cmd.getString("id"));
-    return organization(cmd).compose(org -> pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(id, org))
+    return organization(cmd).compose(org -> lifecycle.run(ch -> ch.tx.preparedQuery(LOCK).execute(Tuple.of(id, org))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.failedFuture(ApiException.notFound());
@@ -211,11 +221,7 @@ public final class ScimVerticle extends CommandVerticle {
           if (rows.iterator().next().getBoolean("root_admin")) {
             return Future.failedFuture(new ApiException(ErrorCode.ROOT_ADMIN_PROTECTED, "The Root Admin cannot be deleted"));
           }
-          return io.roster.auth.Sessions.revokeAll(tx, id)
-              .compose(x -> tx.preparedQuery(DELETE).execute(Tuple.of(id)))
-              .compose(x -> Audit.record(tx, org, null, Audit.USER_DELETED, id, new JsonObject().put("via", "scim")))
-              .map(new JsonObject());
-        })))
-        .onSuccess(x -> sessionCache.evictUser(id));
+          return lifecycle.delete(ch, org, id, null, new JsonObject().put("via", "scim")).map(new JsonObject());
+        })));
   }
 }

@@ -1,11 +1,11 @@
 package io.roster.sso;
 
 import io.roster.audit.Audit;
-import io.roster.auth.SessionCache;
 import io.roster.common.ApiException;
 import io.roster.common.Caller;
 import io.roster.common.CommandVerticle;
 import io.roster.common.Paging;
+import io.roster.lifecycle.Lifecycle;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -35,35 +35,25 @@ public final class SsoCommandVerticle extends CommandVerticle {
   private static final String UPDATE = "UPDATE sso_integrations SET name = $3, module = $4, enable_mapping_rules = $5,"
       + " mapped_groups = $6 WHERE id = $1 AND organization_id = $2 RETURNING " + COLUMNS;
   private static final String DELETE = "DELETE FROM sso_integrations WHERE id = $1 AND organization_id = $2";
+  // Groups travel as one JSON document, so no character inside a group name can split it.
   private static final String SET_GROUPS = """
-      UPDATE users u SET groups = m.groups, updated_at = now(), version = version + 1
-      FROM (SELECT e.email, string_to_array(e.groups, chr(31)) AS groups
-            FROM unnest($2::text[], $3::text[]) AS e(email, groups)) m
-      WHERE u.organization_id = $1 AND u.email = m.email AND u.groups IS DISTINCT FROM m.groups
+      UPDATE users u SET groups = ARRAY(SELECT jsonb_array_elements_text(m.groups)), updated_at = now(), version = version + 1
+      FROM jsonb_to_recordset($2::jsonb) AS m(email text, groups jsonb)
+      WHERE u.organization_id = $1 AND u.email = m.email AND u.groups IS DISTINCT FROM ARRAY(SELECT jsonb_array_elements_text(m.groups))
       RETURNING u.id""";
   private static final String MATCHED = """
       SELECT count(*) FROM users WHERE organization_id = $1 AND email = ANY($2::text[])""";
-  // Everyone outside the mapped groups, in one statement; links void and sessions end with them.
-  private static final String DEACTIVATE_UNMAPPED = """
-      WITH gone AS (
-        UPDATE users SET status = 'DEACTIVATED', deactivation_reason = 'SSO_MAPPING', locked_until = NULL,
-          failed_attempts = 0, updated_at = now(), version = version + 1
-        WHERE organization_id = $1 AND NOT root_admin AND status <> 'DEACTIVATED' AND NOT (groups && $2::text[])
-        RETURNING id),
-      links AS (UPDATE action_tokens SET used_at = now() WHERE user_id IN (SELECT id FROM gone) AND used_at IS NULL),
-      sessions AS (UPDATE sessions SET revoked_at = now() WHERE user_id IN (SELECT id FROM gone) AND revoked_at IS NULL),
-      audit AS (
-        INSERT INTO audit_events (id, organization_id, actor_id, action, target_user_id, details)
-        SELECT gen_random_uuid(), $1, NULL, 'USER_DEACTIVATED', id, jsonb_build_object('reason', 'SSO_MAPPING', 'integrationId', $3::text)
-        FROM gone)
-      SELECT id, pg_notify('roster_sessions', 'user:' || id::text) FROM gone""";
+  /** Everyone the mapping rules put out: in none of the mapped groups (the Root Admin is never deactivated). */
+  private static final String UNMAPPED = """
+      SELECT id FROM users WHERE organization_id = $1 AND NOT root_admin AND status <> 'DEACTIVATED'
+        AND NOT (groups && $2::text[]) ORDER BY id FOR UPDATE""";
 
   private final Pool pool;
-  private final SessionCache sessionCache;
+  private final Lifecycle lifecycle;
 
-  public SsoCommandVerticle(Pool pool, SessionCache sessionCache) {
+  public SsoCommandVerticle(Pool pool, Lifecycle lifecycle) {
     this.pool = pool;
-    this.sessionCache = sessionCache;
+    this.lifecycle = lifecycle;
   }
 
   @Override
@@ -140,34 +130,28 @@ public final class SsoCommandVerticle extends CommandVerticle {
     Caller c = Caller.of(cmd);
     UUID id = UUID.fromString(cmd.getString("id"));
     JsonArray memberships = cmd.getJsonArray("memberships");
-    String[] emails = new String[memberships.size()];
-    String[] groups = new String[memberships.size()];
-    for (int i = 0; i < memberships.size(); i++) {
-      JsonObject m = memberships.getJsonObject(i);
-      emails[i] = m.getString("email");
-      groups[i] = String.join("\u001f", m.getJsonArray("groups").stream().map(String::valueOf).toList());
-    }
-    List<String> deactivated = new ArrayList<>();
-    return pool.withTransaction(tx -> tx.preparedQuery(GET).execute(Tuple.of(id, c.organizationId()))
+    String[] emails = memberships.stream().map(m -> ((JsonObject) m).getString("email")).toArray(String[]::new);
+    return lifecycle.run(ch -> ch.tx.preparedQuery(GET).execute(Tuple.of(id, c.organizationId()))
         .compose(SsoCommandVerticle::one)
-        .compose(integration -> tx.preparedQuery(SET_GROUPS).execute(Tuple.of(c.organizationId(), emails, groups))
-            .compose(x -> tx.preparedQuery(MATCHED).execute(Tuple.of(c.organizationId()).addArrayOfString(emails)))
+        .compose(integration -> ch.tx.preparedQuery(SET_GROUPS).execute(Tuple.of(c.organizationId(), memberships))
+            .compose(x -> ch.tx.preparedQuery(MATCHED).execute(Tuple.of(c.organizationId()).addArrayOfString(emails)))
             .compose(matched -> {
               long updated = matched.iterator().next().getLong(0);
-              Future<Void> rules = Future.succeededFuture();
+              Future<List<UUID>> rules = Future.succeededFuture(List.of());
               if (integration.getBoolean("enableMappingRules")) {
                 String[] mapped = integration.getJsonArray("mappedGroups").stream().map(String::valueOf).toArray(String[]::new);
-                rules = tx.preparedQuery(DEACTIVATE_UNMAPPED).execute(Tuple.of(c.organizationId(), mapped, id.toString()))
-                    .map(rows -> {
-                      rows.forEach(r -> deactivated.add(r.getUUID("id").toString()));
-                      return null;
+                rules = ch.tx.preparedQuery(UNMAPPED).execute(Tuple.of(c.organizationId()).addArrayOfString(mapped))
+                    .compose(rows -> {
+                      List<UUID> out = new ArrayList<>();
+                      rows.forEach(r -> out.add(r.getUUID("id")));
+                      return lifecycle.deactivate(ch, c.organizationId(), out, "SSO_MAPPING", null,
+                          new JsonObject().put("integrationId", id.toString()));
                     });
               }
-              return rules.compose(x -> Audit.record(tx, c.organizationId(), c.userId(), "SSO_MEMBERSHIPS_APPLIED", null,
-                      new JsonObject().put("integrationId", id.toString()).put("updated", updated)
-                          .put("deactivated", deactivated.size())))
-                  .map(x -> new JsonObject().put("updated", updated).put("deactivated", new JsonArray(deactivated)));
-            })))
-        .onSuccess(x -> deactivated.forEach(u -> sessionCache.evictUser(UUID.fromString(u))));
+              return rules.compose(gone -> Audit.record(ch.tx, c.organizationId(), c.userId(), "SSO_MEMBERSHIPS_APPLIED", null,
+                      new JsonObject().put("integrationId", id.toString()).put("updated", updated).put("deactivated", gone.size()))
+                  .map(x -> new JsonObject().put("updated", updated)
+                      .put("deactivated", new JsonArray(gone.stream().map(UUID::toString).toList()))));
+            })));
   }
 }

@@ -1,17 +1,19 @@
 package io.roster.users;
 
 import io.roster.audit.Audit;
-import io.roster.auth.SessionCache;
-import io.roster.auth.Sessions;
 import io.roster.common.ErrorCode;
 import io.roster.common.Times;
+import io.roster.lifecycle.Change;
+import io.roster.lifecycle.Lifecycle;
+import io.roster.lifecycle.NewUser;
+import io.roster.lifecycle.UserRows;
+import io.roster.sessions.Revocations;
 import io.vertx.sqlclient.SqlConnection;
 import io.roster.common.ApiException;
 import io.roster.common.Caller;
 import io.roster.common.CommandVerticle;
 import io.roster.common.Paging;
 import io.roster.domain.Role;
-import io.roster.mail.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -42,14 +45,6 @@ public final class UserCommandVerticle extends CommandVerticle {
       SELECT u.id, u.email, u.first_name, u.status, u.root_admin, u.role, u.version,
              COALESCE(u.status <> 'DEACTIVATED' AND u.locked_until > now(), false) AS locked
       FROM users u WHERE u.id = $1 AND u.organization_id = $2 FOR UPDATE""";
-  private static final String DEACTIVATE = """
-      UPDATE users SET status = 'DEACTIVATED', deactivation_reason = $2, locked_until = NULL, failed_attempts = 0,
-        updated_at = now(), version = version + 1 WHERE id = $1""";
-  private static final String VOID_LINKS = "UPDATE action_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL";
-  private static final String ACTIVATE = """
-      UPDATE users SET status = 'ACTIVE', deactivation_reason = NULL, password_hash = NULL, totp_secret = NULL,
-        totp_pending_secret = NULL, totp_last_step = NULL, locked_until = NULL, failed_attempts = 0,
-        updated_at = now(), version = version + 1 WHERE id = $1""";
   private static final String UNLOCK = """
       UPDATE users SET locked_until = NULL, failed_attempts = 0, updated_at = now(), version = version + 1 WHERE id = $1""";
   private static final String CLEAR_PASSWORD = """
@@ -57,12 +52,11 @@ public final class UserCommandVerticle extends CommandVerticle {
   private static final String CLEAR_2FA = """
       UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL,
         updated_at = now(), version = version + 1 WHERE id = $1""";
-  private static final String DELETE_USER = "DELETE FROM users WHERE id = $1";
   private static final String UPDATE_USER = """
       UPDATE users u SET first_name = COALESCE($2, first_name), last_name = COALESCE($3, last_name),
         email = COALESCE($4, email), role = COALESCE($5, role), groups = COALESCE($6, groups),
         updated_at = now(), version = version + 1
-      WHERE u.id = $1 RETURNING\s""" + UserRows.COLUMNS;
+      WHERE u.id = $1 AND ($7::int IS NULL OR u.version = $7) RETURNING\s""" + UserRows.COLUMNS;
   private static final String SESSIONS = """
       SELECT s.id, s.created_at, s.last_refreshed_at, s.expires_at, s.created_at::text AS sort_key
       FROM sessions s JOIN users u ON u.id = s.user_id
@@ -71,13 +65,11 @@ public final class UserCommandVerticle extends CommandVerticle {
       ORDER BY s.created_at, s.id LIMIT $5""";
 
   private final Pool pool;
-  private final Invitations invitations;
-  private final SessionCache sessionCache;
+  private final Lifecycle lifecycle;
 
-  public UserCommandVerticle(Pool pool, Invitations invitations, SessionCache sessionCache) {
+  public UserCommandVerticle(Pool pool, Lifecycle lifecycle) {
     this.pool = pool;
-    this.invitations = invitations;
-    this.sessionCache = sessionCache;
+    this.lifecycle = lifecycle;
   }
 
   @Override
@@ -150,13 +142,10 @@ public final class UserCommandVerticle extends CommandVerticle {
     Caller c = Caller.of(cmd);
     JsonObject b = cmd.getJsonObject("body");
     List<String> groups = b.getJsonArray("groups", new JsonArray()).stream().map(String::valueOf).toList();
-    Invitations.NewUser u = new Invitations.NewUser(b.getString("email"), b.getString("firstName"),
-        b.getString("lastName"), Role.valueOf(b.getString("role")), groups);
-    return pool.withTransaction(tx -> invitations.create(tx, c.organizationId(), u, false, c.userId()))
-        .map(Invitations.Invited::user)
-        .onSuccess(x -> Outbox.wakeUp(vertx));
+    NewUser u = new NewUser(b.getString("email"), b.getString("firstName"), b.getString("lastName"),
+        Role.valueOf(b.getString("role")), groups);
+    return lifecycle.run(ch -> lifecycle.inviteOne(ch, c.organizationId(), u, c.userId(), null)).map(Lifecycle.Invited::user);
   }
-
 
   // ---- lifecycle -----------------------------------------------------------------------------
 
@@ -200,102 +189,76 @@ public final class UserCommandVerticle extends CommandVerticle {
         : refuse(ErrorCode.INVALID_STATUS_TRANSITION, "Cannot " + action + " a user who is " + t.shown());
   }
 
-  /** Runs an admin action on one user in a transaction and answers the user as it is after. */
-  private Future<JsonObject> act(JsonObject cmd, java.util.function.BiFunction<SqlConnection, Target, Future<?>> action) {
+  /** Runs an admin action on one user in one lifecycle change and answers the user as it is after. */
+  private Future<JsonObject> act(JsonObject cmd, BiFunction<Change, Target, Future<?>> action) {
     Caller c = Caller.of(cmd);
-    return pool.withTransaction(tx -> target(tx, c, cmd)
-            .compose(t -> action.apply(tx, t).compose(x -> find(tx, t.id(), c.organizationId()))))
-        .onSuccess(user -> {
-          sessionCache.evictUser(UUID.fromString(user.getString("id")));
-          Outbox.wakeUp(vertx);
-        });
+    return lifecycle.run(ch -> target(ch.tx, c, cmd).compose(t -> {
+      ch.evict(t.id());
+      return action.apply(ch, t).compose(x -> find(ch.tx, t.id(), c.organizationId()));
+    }));
   }
 
   private Future<JsonObject> deactivate(JsonObject cmd) {
     Caller c = Caller.of(cmd);
-    return act(cmd, (tx, t) -> notRootAdminNorSelf(c, t, "deactivated")
+    return act(cmd, (ch, t) -> notRootAdminNorSelf(c, t, "deactivated")
         .compose(x -> transition(!"DEACTIVATED".equals(t.status()), t, "deactivate"))
-        .compose(x -> deactivateInTx(tx, c.organizationId(), t.id(), "ADMIN", c.userId())));
-  }
-
-  /** Deactivation as every path does it (admin, SSO mapping, SCIM): links void, sessions revoked, audited. */
-  public static Future<Void> deactivateInTx(SqlConnection tx, UUID org, UUID userId, String reason, UUID actor) {
-    return tx.preparedQuery(DEACTIVATE).execute(Tuple.of(userId, reason))
-        .compose(x -> tx.preparedQuery(VOID_LINKS).execute(Tuple.of(userId)))
-        .compose(x -> Sessions.revokeAll(tx, userId))
-        .compose(n -> Audit.record(tx, org, actor, Audit.USER_DEACTIVATED, userId,
-            new JsonObject().put("reason", reason).put("sessionsRevoked", n)));
+        .compose(x -> lifecycle.deactivate(ch, c.organizationId(), List.of(t.id()), "ADMIN", c.userId(), null)));
   }
 
   private Future<JsonObject> activate(JsonObject cmd) {
     Caller c = Caller.of(cmd);
-    return act(cmd, (tx, t) -> transition("DEACTIVATED".equals(t.status()), t, "activate")
-        .compose(x -> activateInTx(tx, invitations, c.organizationId(), t.id(), t.email(), t.firstName(), c.userId())));
-  }
-
-  /** Activation as every path does it (admin, SCIM): password and 2FA cleared, a reset link mailed, audited. */
-  public static Future<Void> activateInTx(SqlConnection tx, Invitations invitations, UUID org, UUID userId, String email,
-      String firstName, UUID actor) {
-    return tx.preparedQuery(ACTIVATE).execute(Tuple.of(userId))
-        .compose(x -> invitations.sendPasswordReset(tx, userId, email, firstName))
-        .compose(x -> Audit.record(tx, org, actor, Audit.USER_ACTIVATED, userId, new JsonObject()));
+    return act(cmd, (ch, t) -> transition("DEACTIVATED".equals(t.status()), t, "activate")
+        .compose(x -> lifecycle.activate(ch, c.organizationId(), t.id(), t.email(), t.firstName(), c.userId())));
   }
 
   private Future<JsonObject> unlock(JsonObject cmd) {
     Caller c = Caller.of(cmd);
-    return act(cmd, (tx, t) -> transition(t.locked(), t, "unlock")
-        .compose(x -> tx.preparedQuery(UNLOCK).execute(Tuple.of(t.id())))
-        .compose(x -> Audit.record(tx, c.organizationId(), c.userId(), Audit.USER_UNLOCKED, t.id(), new JsonObject())));
+    return act(cmd, (ch, t) -> transition(t.locked(), t, "unlock")
+        .compose(x -> ch.tx.preparedQuery(UNLOCK).execute(Tuple.of(t.id())))
+        .compose(x -> Audit.record(ch.tx, c.organizationId(), c.userId(), Audit.USER_UNLOCKED, t.id(), new JsonObject())));
   }
 
   private Future<JsonObject> resetPassword(JsonObject cmd) {
     Caller c = Caller.of(cmd);
-    return act(cmd, (tx, t) -> transition("ACTIVE".equals(t.status()), t, "reset the password of")
-        .compose(x -> tx.preparedQuery(CLEAR_PASSWORD).execute(Tuple.of(t.id())))
-        .compose(x -> Sessions.revokeAll(tx, t.id()))
-        .compose(x -> invitations.sendPasswordReset(tx, t.id(), t.email(), t.firstName()))
-        .compose(x -> Audit.record(tx, c.organizationId(), c.userId(), Audit.PASSWORD_RESET_REQUESTED, t.id(),
+    return act(cmd, (ch, t) -> transition("ACTIVE".equals(t.status()), t, "reset the password of")
+        .compose(x -> ch.tx.preparedQuery(CLEAR_PASSWORD).execute(Tuple.of(t.id())))
+        .compose(x -> lifecycle.revokeSessions(ch, t.id()))
+        .compose(x -> lifecycle.sendPasswordReset(ch, t.id(), t.email(), t.firstName()))
+        .compose(x -> Audit.record(ch.tx, c.organizationId(), c.userId(), Audit.PASSWORD_RESET_REQUESTED, t.id(),
             new JsonObject().put("by", "admin"))))
         .map(user -> new JsonObject());
   }
 
   private Future<JsonObject> reset2fa(JsonObject cmd) {
     Caller c = Caller.of(cmd);
-    return act(cmd, (tx, t) -> tx.preparedQuery(CLEAR_2FA).execute(Tuple.of(t.id()))
-        .compose(x -> Sessions.revokeAll(tx, t.id()))
-        .compose(x -> Audit.record(tx, c.organizationId(), c.userId(), Audit.TWO_FACTOR_RESET, t.id(), new JsonObject())));
+    return act(cmd, (ch, t) -> ch.tx.preparedQuery(CLEAR_2FA).execute(Tuple.of(t.id()))
+        .compose(x -> lifecycle.revokeSessions(ch, t.id()))
+        .compose(x -> Audit.record(ch.tx, c.organizationId(), c.userId(), Audit.TWO_FACTOR_RESET, t.id(), new JsonObject())));
   }
 
   private Future<JsonObject> resendInvitation(JsonObject cmd) {
     Caller c = Caller.of(cmd);
-    return act(cmd, (tx, t) -> transition("INVITED".equals(t.status()) && !t.locked(), t, "re-invite")
-        .compose(x -> invitations.sendInvitation(tx, c.organizationId(), t.id(), t.email(), t.firstName(), c.userId())))
+    return act(cmd, (ch, t) -> transition("INVITED".equals(t.status()) && !t.locked(), t, "re-invite")
+        .compose(x -> lifecycle.reinvite(ch, c.organizationId(), t.id(), t.email(), t.firstName(), c.userId())))
         .map(user -> new JsonObject());
   }
 
   private Future<JsonObject> delete(JsonObject cmd) {
     Caller c = Caller.of(cmd);
-    return pool.withTransaction(tx -> target(tx, c, cmd).compose(t -> notRootAdminNorSelf(c, t, "deleted")
-            .compose(x -> Sessions.revokeAll(tx, t.id()))
-            .compose(x -> tx.preparedQuery(DELETE_USER).execute(Tuple.of(t.id())))
-            .compose(x -> Audit.record(tx, c.organizationId(), c.userId(), Audit.USER_DELETED, t.id(),
-                new JsonObject().put("email", t.email())))
-            .map(t.id())))
-        .map(id -> {
-          sessionCache.evictUser(id);
-          return new JsonObject();
-        });
+    return lifecycle.run(ch -> target(ch.tx, c, cmd).compose(t -> notRootAdminNorSelf(c, t, "deleted")
+            .compose(x -> lifecycle.delete(ch, c.organizationId(), t.id(), c.userId(), new JsonObject().put("email", t.email())))))
+        .map(x -> new JsonObject());
   }
 
-  /** Edits names, email, role, groups; honours If-Match; a new email of an INVITED user gets a new link. */
+  /**
+   * Edits names, email, role, groups. If-Match is checked by the statement that writes; a new
+   * email follows the lifecycle rule (an INVITED user is invited at the new address).
+   */
   private Future<JsonObject> update(JsonObject cmd) {
     Caller c = Caller.of(cmd);
     JsonObject b = cmd.getJsonObject("body");
     Integer ifMatch = cmd.getInteger("ifMatch");
-    return act(cmd, (tx, t) -> {
-      if (ifMatch != null && ifMatch != t.version()) {
-        return refuse(ErrorCode.VERSION_CONFLICT, "The user has changed since version " + ifMatch + "; it is now " + t.version());
-      }
+    return act(cmd, (ch, t) -> {
       String role = b.getString("role");
       if (t.rootAdmin() && role != null && !role.equals(t.role())) {
         return refuse(ErrorCode.ROOT_ADMIN_PROTECTED, "The Root Admin's role cannot be changed");
@@ -308,15 +271,17 @@ public final class UserCommandVerticle extends CommandVerticle {
       boolean newEmail = email != null && !email.equals(t.email());
       JsonArray groups = b.getJsonArray("groups");
       Tuple params = Tuple.of(t.id(), b.getString("firstName"), b.getString("lastName"), newEmail ? email : null, role)
-          .addArrayOfString(groups == null ? null : groups.stream().map(String::valueOf).toArray(String[]::new));
-      return tx.preparedQuery(UPDATE_USER).execute(params)
-          .recover(err -> Future.failedFuture(Invitations.uniqueViolation(err)
-              ? new ApiException(ErrorCode.EMAIL_TAKEN, "An account with this email already exists") : err))
-          .compose(x -> newEmail && "INVITED".equals(t.status())
-              ? invitations.sendInvitation(tx, c.organizationId(), t.id(), email, t.firstName(), c.userId()).mapEmpty()
-              : Future.succeededFuture())
-          .compose(x -> role != null && !role.equals(t.role()) ? Sessions.notifyUserChanged(tx, t.id()) : Future.succeededFuture())
-          .compose(x -> Audit.record(tx, c.organizationId(), c.userId(), Audit.USER_UPDATED, t.id(),
+          .addArrayOfString(groups == null ? null : groups.stream().map(String::valueOf).toArray(String[]::new))
+          .addInteger(ifMatch);
+      return ch.tx.preparedQuery(UPDATE_USER).execute(params)
+          .recover(err -> Future.failedFuture(Lifecycle.emailTaken(err)))
+          .compose(rows -> rows.rowCount() == 0
+              ? refuse(ErrorCode.VERSION_CONFLICT, "The user has changed since version " + ifMatch + "; it is now " + t.version())
+              : Future.<Void>succeededFuture())
+          .compose(x -> newEmail ? lifecycle.emailChanged(ch, c.organizationId(), t.id(), t.status(), email, t.firstName(), c.userId())
+              : Future.<Void>succeededFuture())
+          .compose(x -> role != null && !role.equals(t.role()) ? Revocations.notifyUserChanged(ch.tx, t.id()) : Future.<Void>succeededFuture())
+          .compose(x -> Audit.record(ch.tx, c.organizationId(), c.userId(), Audit.USER_UPDATED, t.id(),
               new JsonObject().put("fields", new JsonArray(b.fieldNames().stream().filter(f -> !f.equals("rootAdmin")).toList()))));
     });
   }
@@ -336,8 +301,8 @@ public final class UserCommandVerticle extends CommandVerticle {
 
   private Future<JsonObject> revokeSessions(JsonObject cmd) {
     Caller c = Caller.of(cmd);
-    return act(cmd, (tx, t) -> Sessions.revokeAll(tx, t.id())
-        .compose(n -> Audit.record(tx, c.organizationId(), c.userId(), Audit.SESSIONS_REVOKED, t.id(),
+    return act(cmd, (ch, t) -> lifecycle.revokeSessions(ch, t.id())
+        .compose(n -> Audit.record(ch.tx, c.organizationId(), c.userId(), Audit.SESSIONS_REVOKED, t.id(),
             new JsonObject().put("count", n))))
         .map(user -> new JsonObject());
   }

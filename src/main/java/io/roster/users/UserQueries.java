@@ -2,6 +2,7 @@ package io.roster.users;
 
 import io.roster.common.ApiException;
 import io.roster.common.Paging;
+import io.roster.lifecycle.UserRows;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import java.util.Map;

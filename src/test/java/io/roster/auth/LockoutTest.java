@@ -22,7 +22,7 @@ class LockoutTest extends ServerTest {
   }
 
   static double metric(String name) {
-    String text = http.get("/metrics").send().body();
+    String text = server.management.get("/metrics").send().body();
     return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }

@@ -35,6 +35,8 @@ public final class TestServer implements AutoCloseable {
   public final Vertx vertx;
   public final Roster roster;
   public final Http http;
+  /** The management port: /metrics and the probes. */
+  public final Http management;
 
   private TestServer(GreenMail smtp, String databaseUrl, Vertx vertx, Roster roster) {
     this.smtp = smtp;
@@ -42,6 +44,7 @@ public final class TestServer implements AutoCloseable {
     this.vertx = vertx;
     this.roster = roster;
     this.http = new Http(roster.port());
+    this.management = new Http(roster.managementPort());
   }
 
   public static TestServer start() {
@@ -71,6 +74,7 @@ public final class TestServer implements AutoCloseable {
         .put("DATABASE_URL", databaseUrl)
         .put("HTTP_HOST", "127.0.0.1")
         .put("HTTP_PORT", 0)
+        .put("MANAGEMENT_PORT", 0)
         .put("DATABASE_POOL_SIZE", 16)
         .put("SMTP_HOST", "127.0.0.1")
         .put("SMTP_PORT", smtpPort)
@@ -82,7 +86,8 @@ public final class TestServer implements AutoCloseable {
         .put("LOCKOUT_SWEEP_INTERVAL", "PT0.2S");
   }
 
-  static TestServer startWith(JsonObject conf, GreenMail smtp) {
+  /** Starts Roster (not GreenMail) with exactly this configuration. */
+  public static TestServer startWith(JsonObject conf, GreenMail smtp) {
     Vertx vertx = Vertx.vertx(Main.vertxOptions());
     Roster roster = Roster.start(vertx, conf).await();
     return new TestServer(smtp, conf.getString("DATABASE_URL"), vertx, roster);

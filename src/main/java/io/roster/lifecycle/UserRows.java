@@ -1,4 +1,4 @@
-package io.roster.users;
+package io.roster.lifecycle;
 
 import io.roster.common.Times;
 import io.vertx.core.json.JsonArray;

@@ -1,4 +1,4 @@
-package io.roster.auth;
+package io.roster.sessions;
 
 import io.roster.common.Caller;
 import io.vertx.core.Future;
@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A per-process cache of live sessions, so that a request costs no database round trip to prove
- * its session was not revoked. Every replica LISTENs on {@link Sessions#CHANNEL}; a revocation
+ * its session was not revoked. Every replica LISTENs on {@link Revocations#CHANNEL}; a revocation
  * or a change to a user NOTIFYs it in the revoking transaction, and the command that made the
  * change also evicts locally before it answers. It fails closed: while the LISTEN connection is
  * down nothing is served from the cache, and everything cached before is dropped.
@@ -54,7 +54,7 @@ public final class SessionCache {
       conn.notificationHandler(n -> onNotification(n.getPayload()));
       conn.closeHandler(v -> lost("connection closed"));
       conn.exceptionHandler(err -> lost(err.toString()));
-      return conn.query("LISTEN " + Sessions.CHANNEL).execute().map(rs -> {
+      return conn.query("LISTEN " + Revocations.CHANNEL).execute().map(rs -> {
         connection = conn;
         clear();
         provenAt = System.currentTimeMillis();
@@ -112,7 +112,7 @@ public final class SessionCache {
   }
 
   /** A cached caller for a live session, or null (also whenever the channel is down). */
-  Caller get(UUID sessionId) {
+  public Caller get(UUID sessionId) {
     if (!trusted()) {
       return null;
     }
@@ -124,7 +124,7 @@ public final class SessionCache {
   }
 
   /** The generation to pass to {@link #put}; a lookup that raced an eviction is not cached. */
-  long generation() {
+  public long generation() {
     return generation.get();
   }
 
@@ -132,7 +132,7 @@ public final class SessionCache {
     return listening && System.currentTimeMillis() - provenAt < TRUST_MS;
   }
 
-  void put(UUID sessionId, Caller caller, long seenGeneration) {
+  public void put(UUID sessionId, Caller caller, long seenGeneration) {
     if (trusted() && generation.get() == seenGeneration) {
       bySession.put(sessionId, new Entry(caller, System.currentTimeMillis() + ENTRY_TTL_MS));
       if (generation.get() != seenGeneration) {

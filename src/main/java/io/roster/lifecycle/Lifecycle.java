@@ -1,0 +1,264 @@
+package io.roster.lifecycle;
+
+import io.roster.audit.Audit;
+import io.roster.common.ApiException;
+import io.roster.common.ErrorCode;
+import io.roster.domain.Tokens;
+import io.roster.mail.Mail;
+import io.roster.mail.Outbox;
+import io.roster.sessions.Revocations;
+import io.roster.sessions.SessionCache;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The one home of the lifecycle rules: inviting, re-inviting, an invited user's new address,
+ * deactivating, activating, reset links, ending sessions and deleting. Admin commands, support,
+ * SSO mapping rules, SCIM and import all call these, inside a {@link Change} (one transaction),
+ * and every statement is set-based so that one user and a batch of a thousand take the same path.
+ */
+public final class Lifecycle {
+  private static final String INSERT_USERS = """
+      INSERT INTO users AS u (id, organization_id, email, first_name, last_name, role, root_admin, status, groups)
+      SELECT t.id, $1, t.email, t.first_name, t.last_name, t.role, t.root_admin, 'INVITED',
+             ARRAY(SELECT jsonb_array_elements_text(t.groups))
+      FROM jsonb_to_recordset($2::jsonb)
+           AS t(id uuid, email text, first_name text, last_name text, role text, root_admin boolean, groups jsonb)
+      ON CONFLICT (email) DO NOTHING
+      RETURNING\s""" + UserRows.COLUMNS;
+  private static final String CREATED_AUDIT = """
+      INSERT INTO audit_events (id, organization_id, actor_id, action, target_user_id, details)
+      SELECT gen_random_uuid(), $1, $2, 'USER_CREATED', t.user_id, jsonb_build_object('email', t.email, 'role', t.role) || $5::jsonb
+      FROM unnest($3::uuid[], $4::text[], $6::text[]) AS t(user_id, email, role)""";
+  private static final String VOID_INVITATIONS = """
+      UPDATE action_tokens SET used_at = now() WHERE user_id = ANY($1::uuid[]) AND kind = $2 AND used_at IS NULL""";
+  private static final String INSERT_LINKS = """
+      INSERT INTO action_tokens (token_hash, user_id, kind, expires_at)
+      SELECT t.hash, t.user_id, $3, now() + make_interval(secs => $4)
+      FROM unnest($1::bytea[], $2::uuid[]) AS t(hash, user_id)""";
+  private static final String INVITATION_AUDIT = """
+      INSERT INTO audit_events (id, organization_id, actor_id, action, target_user_id, details)
+      SELECT gen_random_uuid(), $1, $2, 'INVITATION_SENT', t.user_id, jsonb_build_object('email', t.email) || $5::jsonb
+      FROM unnest($3::uuid[], $4::text[]) AS t(user_id, email)""";
+  private static final String ORG_NAME = "SELECT name FROM organizations WHERE id = $1";
+  // Everyone named who can be deactivated, in one statement: links void, sessions end, one event each.
+  private static final String DEACTIVATE = """
+      WITH gone AS (
+        UPDATE users SET status = 'DEACTIVATED', deactivation_reason = $3, locked_until = NULL, failed_attempts = 0,
+          updated_at = now(), version = version + 1
+        WHERE organization_id = $1 AND id = ANY($2::uuid[]) AND NOT root_admin AND status <> 'DEACTIVATED'
+        RETURNING id),
+      links AS (UPDATE action_tokens SET used_at = now() WHERE user_id IN (SELECT id FROM gone) AND used_at IS NULL),
+      ended AS (
+        UPDATE sessions SET revoked_at = now() WHERE user_id IN (SELECT id FROM gone) AND revoked_at IS NULL
+        RETURNING user_id),
+      audit AS (
+        INSERT INTO audit_events (id, organization_id, actor_id, action, target_user_id, details)
+        SELECT gen_random_uuid(), $1, $4, 'USER_DEACTIVATED', g.id, $5::jsonb
+               || jsonb_build_object('reason', $3::text, 'sessionsRevoked', (SELECT count(*) FROM ended e WHERE e.user_id = g.id))
+        FROM gone g)
+      SELECT id, pg_notify('roster_sessions', 'user:' || id::text) FROM gone""";
+  private static final String ACTIVATE = """
+      UPDATE users SET status = 'ACTIVE', deactivation_reason = NULL, password_hash = NULL, totp_secret = NULL,
+        totp_pending_secret = NULL, totp_last_step = NULL, locked_until = NULL, failed_attempts = 0,
+        updated_at = now(), version = version + 1 WHERE id = $1""";
+  private static final String DELETE = "DELETE FROM users WHERE id = $1";
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final SessionCache sessions;
+  private final String baseUrl;
+  private final Duration invitationTtl;
+  private final Duration resetTtl;
+
+  public Lifecycle(Vertx vertx, Pool pool, SessionCache sessions, String baseUrl, Duration invitationTtl, Duration resetTtl) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.sessions = sessions;
+    this.baseUrl = baseUrl;
+    this.invitationTtl = invitationTtl;
+    this.resetTtl = resetTtl;
+  }
+
+  /** A user just invited, and the link token its mail carries (only the bootstrap ever shows it). */
+  public record Invited(JsonObject user, String token) {}
+
+  /**
+   * Runs work in one transaction; once it commits, this process drops the cached sessions of
+   * every user the work evicted and wakes the mail verticle if it queued mail.
+   */
+  public <T> Future<T> run(Function<Change, Future<T>> work) {
+    List<Change> attempt = new ArrayList<>(1);
+    return pool.withTransaction(tx -> {
+      Change c = new Change(tx);
+      attempt.add(c);
+      return work.apply(c);
+    }).onSuccess(x -> {
+      Change c = attempt.get(attempt.size() - 1);
+      c.evicted.forEach(sessions::evictUser);
+      if (c.mailed) {
+        Outbox.wakeUp(vertx);
+      }
+    });
+  }
+
+  // ---- invitations ---------------------------------------------------------------------------
+
+  /**
+   * Inserts INVITED users, each with an invitation link and mail, audited USER_CREATED and
+   * INVITATION_SENT. An email that already has an account is skipped: only the created users
+   * are answered, so a caller of one user reads an empty answer as EMAIL_TAKEN.
+   */
+  public Future<List<Invited>> invite(Change c, UUID org, List<NewUser> users, UUID actor, String via) {
+    if (users.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    JsonArray records = new JsonArray();
+    for (NewUser u : users) {
+      records.add(u.toRecord(UUID.randomUUID()));
+    }
+    JsonObject how = via == null ? new JsonObject() : new JsonObject().put("via", via);
+    return c.tx.preparedQuery(INSERT_USERS).execute(Tuple.of(org, records)).compose(rows -> {
+      List<JsonObject> created = new ArrayList<>();
+      rows.forEach(r -> created.add(UserRows.toJson(r)));
+      if (created.isEmpty()) {
+        return Future.succeededFuture(List.of());
+      }
+      UUID[] ids = created.stream().map(u -> UUID.fromString(u.getString("id"))).toArray(UUID[]::new);
+      String[] emails = created.stream().map(u -> u.getString("email")).toArray(String[]::new);
+      String[] roles = created.stream().map(u -> u.getString("role")).toArray(String[]::new);
+      String[] firstNames = created.stream().map(u -> u.getString("firstName")).toArray(String[]::new);
+      return c.tx.preparedQuery(CREATED_AUDIT).execute(Tuple.of(org, actor, ids, emails, how, roles))
+          .compose(x -> sendInvitations(c, org, ids, emails, firstNames, actor, how))
+          .map(tokens -> {
+            List<Invited> out = new ArrayList<>(created.size());
+            for (int i = 0; i < created.size(); i++) {
+              out.add(new Invited(created.get(i), tokens[i]));
+            }
+            return out;
+          });
+    });
+  }
+
+  /** One user: as {@link #invite}, with EMAIL_TAKEN when the address already has an account. */
+  public Future<Invited> inviteOne(Change c, UUID org, NewUser user, UUID actor, String via) {
+    return invite(c, org, List.of(user), actor, via).compose(list -> list.isEmpty()
+        ? Future.failedFuture(emailTaken()) : Future.succeededFuture(list.get(0)));
+  }
+
+  /** Voids the user's earlier invitation links, makes a new one and queues its mail; answers the new token. */
+  public Future<String> reinvite(Change c, UUID org, UUID userId, String email, String firstName, UUID actor) {
+    return sendInvitations(c, org, new UUID[] {userId}, new String[] {email}, new String[] {firstName}, actor, new JsonObject())
+        .map(tokens -> tokens[0]);
+  }
+
+  /**
+   * The rule for a new address, on every path that can change one (admin, SCIM): an INVITED
+   * user's old invitation link dies and the new address is invited.
+   */
+  public Future<Void> emailChanged(Change c, UUID org, UUID userId, String status, String newEmail, String firstName,
+      UUID actor) {
+    return "INVITED".equals(status) ? reinvite(c, org, userId, newEmail, firstName, actor).mapEmpty() : Future.succeededFuture();
+  }
+
+  private Future<String[]> sendInvitations(Change c, UUID org, UUID[] ids, String[] emails, String[] firstNames, UUID actor,
+      JsonObject how) {
+    int n = ids.length;
+    String[] tokens = new String[n];
+    Buffer[] hashes = new Buffer[n];
+    for (int i = 0; i < n; i++) {
+      tokens[i] = Tokens.random();
+      hashes[i] = Buffer.buffer(Tokens.hash(tokens[i]));
+    }
+    return c.tx.preparedQuery(VOID_INVITATIONS).execute(Tuple.of(ids, "INVITATION"))
+        .compose(x -> c.tx.preparedQuery(INSERT_LINKS).execute(Tuple.of(hashes, ids, "INVITATION", (double) invitationTtl.toSeconds())))
+        .compose(x -> c.tx.preparedQuery(ORG_NAME).execute(Tuple.of(org)))
+        .compose(rows -> {
+          String orgName = rows.iterator().next().getString("name");
+          List<Mail> mails = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            mails.add(Mail.invitation(baseUrl, emails[i], firstNames[i], orgName, tokens[i]));
+          }
+          c.mailed();
+          return Outbox.enqueueAll(c.tx, mails);
+        })
+        .compose(x -> c.tx.preparedQuery(INVITATION_AUDIT).execute(Tuple.of(org, actor, ids, emails, how)))
+        .map(tokens);
+  }
+
+  /** Voids earlier reset links, makes a new one and queues its mail (forgot password, admin reset, activation). */
+  public Future<Void> sendPasswordReset(Change c, UUID userId, String email, String firstName) {
+    String token = Tokens.random();
+    Buffer[] hash = {Buffer.buffer(Tokens.hash(token))};
+    UUID[] ids = {userId};
+    c.mailed();
+    return c.tx.preparedQuery(VOID_INVITATIONS).execute(Tuple.of(ids, "RESET"))
+        .compose(x -> c.tx.preparedQuery(INSERT_LINKS).execute(Tuple.of(hash, ids, "RESET", (double) resetTtl.toSeconds())))
+        .compose(x -> Outbox.enqueue(c.tx, Mail.passwordReset(baseUrl, email, firstName, token)));
+  }
+
+  // ---- standing ------------------------------------------------------------------------------
+
+  /**
+   * Deactivates the named users of the organization who can be (never the Root Admin, never twice):
+   * pending links void, sessions revoked on every replica, one USER_DEACTIVATED each. Answers who was.
+   */
+  public Future<List<UUID>> deactivate(Change c, UUID org, List<UUID> ids, String reason, UUID actor, JsonObject details) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    Tuple params = Tuple.of(org, ids.toArray(UUID[]::new), reason, actor, details == null ? new JsonObject() : details);
+    return c.tx.preparedQuery(DEACTIVATE).execute(params).map(rows -> {
+      List<UUID> gone = new ArrayList<>();
+      for (Row r : rows) {
+        gone.add(r.getUUID("id"));
+        c.evict(r.getUUID("id"));
+      }
+      return gone;
+    });
+  }
+
+  /** Back from DEACTIVATED: password and 2FA cleared, a reset link mailed (admin, SCIM). */
+  public Future<Void> activate(Change c, UUID org, UUID userId, String email, String firstName, UUID actor) {
+    return c.tx.preparedQuery(ACTIVATE).execute(Tuple.of(userId))
+        .compose(x -> sendPasswordReset(c, userId, email, firstName))
+        .compose(x -> Audit.record(c.tx, org, actor, Audit.USER_ACTIVATED, userId, new JsonObject()));
+  }
+
+  /** Ends every session of the user on every replica; answers how many were live. */
+  public Future<Integer> revokeSessions(Change c, UUID userId) {
+    c.evict(userId);
+    return Revocations.revokeAll(c.tx, userId);
+  }
+
+  /** Ends the sessions of the user and deletes the account (the database refuses the Root Admin). */
+  public Future<Void> delete(Change c, UUID org, UUID userId, UUID actor, JsonObject details) {
+    return revokeSessions(c, userId)
+        .compose(x -> c.tx.preparedQuery(DELETE).execute(Tuple.of(userId)))
+        .compose(x -> Audit.record(c.tx, org, actor, Audit.USER_DELETED, userId, details));
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  public static ApiException emailTaken() {
+    return new ApiException(ErrorCode.EMAIL_TAKEN, "An account with this email already exists");
+  }
+
+  /** A write that hit the unique email: EMAIL_TAKEN; anything else as it was. */
+  public static Throwable emailTaken(Throwable err) {
+    return err instanceof PgException pg && "23505".equals(pg.getSqlState()) && "users_email_key".equals(pg.getConstraint())
+        ? emailTaken() : err;
+  }
+}

@@ -1,0 +1,161 @@
+package io.roster.scim;
+
+import io.roster.common.ApiException;
+import io.roster.common.ErrorCode;
+import io.roster.domain.Validation;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Locale;
+
+/**
+ * The SCIM User as Roster accepts it: validation of a POST/PUT body into what Roster stores,
+ * and the PatchOp operations (RFC 7644 section 3.5.2) applied to a current resource. Plain
+ * JSON in, JSON out: the caller decides where the current resource comes from (for PATCH, the
+ * row locked in the command's transaction, so two PATCHes never lose one another's change).
+ */
+public final class ScimPatch {
+  private ScimPatch() {}
+
+  public static ApiException error(int status, String scimType, String detail) {
+    ErrorCode code = status == 409 ? ErrorCode.EMAIL_TAKEN : ErrorCode.VALIDATION_FAILED;
+    return new ApiException(code, detail, new JsonObject().put("scimType", scimType));
+  }
+
+  /** Checks a PatchOp body's shape; the operations themselves are applied by {@link #apply}. */
+  public static JsonArray operations(JsonObject patch) {
+    Object ops = patch.getValue("Operations");
+    if (!(ops instanceof JsonArray operations) || operations.isEmpty()) {
+      throw error(400, "invalidSyntax", "A PatchOp needs a non-empty Operations array");
+    }
+    for (Object o : operations) {
+      if (!(o instanceof JsonObject)) {
+        throw error(400, "invalidSyntax", "Each operation must be an object");
+      }
+    }
+    return operations;
+  }
+
+  /** The resource after the operations, validated as a PUT body would be. */
+  public static JsonObject apply(JsonObject current, JsonArray operations) {
+    JsonObject next = current.copy();
+    for (Object o : operations) {
+      applyOne(next, (JsonObject) o);
+    }
+    return validate(next);
+  }
+
+  private static void applyOne(JsonObject resource, JsonObject op) {
+    String kind = String.valueOf(op.getValue("op")).toLowerCase(Locale.ROOT);
+    String path = op.getString("path");
+    Object value = op.getValue("value");
+    switch (kind) {
+      case "replace", "add" -> {
+        if (path == null || path.isBlank()) {
+          if (!(value instanceof JsonObject attributes)) {
+            throw error(400, "invalidValue", "An operation without a path needs an object value");
+          }
+          attributes.forEach(e -> set(resource, e.getKey(), e.getValue()));
+        } else {
+          set(resource, path, value);
+        }
+      }
+      case "remove" -> {
+        if ("externalId".equalsIgnoreCase(path)) {
+          resource.remove("externalId");
+        } else {
+          throw error(400, "mutability", "Only externalId can be removed");
+        }
+      }
+      default -> throw error(400, "invalidSyntax", "Unknown op " + op.getValue("op"));
+    }
+  }
+
+  private static void set(JsonObject resource, String path, Object value) {
+    String p = path.trim();
+    switch (p.toLowerCase(Locale.ROOT)) {
+      case "active" -> resource.put("active", bool(value));
+      case "username" -> resource.put("userName", value);
+      case "externalid" -> resource.put("externalId", value);
+      case "name.givenname" -> resource.getJsonObject("name").put("givenName", value);
+      case "name.familyname" -> resource.getJsonObject("name").put("familyName", value);
+      case "name" -> {
+        if (value instanceof JsonObject n) {
+          resource.getJsonObject("name").mergeIn(n);
+        }
+      }
+      case "displayname", "name.formatted", "title", "locale", "preferredlanguage", "timezone" -> { }
+      default -> {
+        if (p.toLowerCase(Locale.ROOT).startsWith("emails")) {
+          String email = value instanceof JsonArray a && !a.isEmpty() && a.getValue(0) instanceof JsonObject e
+              ? e.getString("value") : value instanceof String s ? s : null;
+          if (email != null && !email.equalsIgnoreCase(String.valueOf(resource.getValue("userName")))) {
+            throw error(400, "invalidValue", "The primary email must be the userName");
+          }
+        } else {
+          throw error(400, "invalidPath", "Roster does not manage the attribute " + p);
+        }
+      }
+    }
+  }
+
+  private static Object bool(Object value) {
+    if (value instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
+      return Boolean.parseBoolean(s);
+    }
+    return value;
+  }
+
+  /** A User resource (POST, PUT, or PATCH's result) into {userName, givenName, familyName, externalId, active}. */
+  public static JsonObject validate(JsonObject r) {
+    JsonArray errors = new JsonArray();
+    String userName = r.getValue("userName") instanceof String s ? Validation.email(s).orElse(null) : null;
+    if (userName == null) {
+      errors.add(ApiException.fieldError("userName", r.getValue("userName") == null ? "is required" : "must be a valid email address"));
+    }
+    String given = null;
+    String family = null;
+    if (!(r.getValue("name") instanceof JsonObject name)) {
+      errors.add(ApiException.fieldError("name", r.getValue("name") == null ? "is required" : "must be an object"));
+    } else {
+      given = name(name, "givenName", errors);
+      family = name(name, "familyName", errors);
+    }
+    Object externalId = r.getValue("externalId");
+    if (externalId != null && !(externalId instanceof String s && Validation.identifier(s))) {
+      errors.add(ApiException.fieldError("externalId", "must be a string of 1 to " + Validation.IDENTIFIER_MAX
+          + " characters without control characters"));
+    }
+    Object active = bool(r.getValue("active"));
+    if (active != null && !(active instanceof Boolean)) {
+      errors.add(ApiException.fieldError("active", "must be true or false"));
+    }
+    if (r.getValue("emails") instanceof JsonArray list && userName != null) {
+      String primary = null;
+      for (Object e : list) {
+        if (e instanceof JsonObject o && (primary == null || Boolean.TRUE.equals(o.getValue("primary")))) {
+          primary = o.getValue("value") instanceof String v ? v : "";
+        }
+      }
+      if (primary != null && !userName.equals(Validation.email(primary).orElse(""))) {
+        errors.add(ApiException.fieldError("emails", "the primary email must be the userName"));
+      }
+    }
+    if (!errors.isEmpty()) {
+      JsonObject first = errors.getJsonObject(0);
+      throw new ApiException(ErrorCode.VALIDATION_FAILED, first.getString("field") + " " + first.getString("message"),
+          new JsonObject().put("errors", errors).put("scimType", "invalidValue"));
+    }
+    return new JsonObject().put("userName", userName).put("givenName", given).put("familyName", family)
+        .put("externalId", externalId).put("active", active);
+  }
+
+  private static String name(JsonObject name, String field, JsonArray errors) {
+    Object v = name.getValue(field);
+    String ok = v instanceof String s ? Validation.name(s).orElse(null) : null;
+    if (ok == null) {
+      errors.add(ApiException.fieldError("name." + field, v == null ? "is required"
+          : "must be 1 to " + Validation.NAME_MAX + " characters, not blank"));
+    }
+    return ok;
+  }
+}
