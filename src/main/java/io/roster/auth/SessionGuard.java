@@ -6,6 +6,7 @@ import io.roster.common.CommandVerticle;
 import io.roster.common.Unavailable;
 import io.roster.common.ErrorCode;
 import io.roster.common.Ids;
+import io.roster.common.Metrics;
 import io.roster.domain.Role;
 import io.roster.sessions.SessionCache;
 import io.vertx.core.Future;
@@ -59,6 +60,7 @@ public final class SessionGuard {
     if (token == null || token.isBlank() || token.length() > 8192) {
       return Future.succeededFuture(null);
     }
+    Metrics.accessTokenVerified();
     return jwt.authenticate(new TokenCredentials(token))
         .map(user -> {
           // The verified payload (with exp and iat) is the accessToken attribute; the principal omits them.

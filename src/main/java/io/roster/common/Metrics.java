@@ -13,6 +13,7 @@ public final class Metrics {
   private static volatile MeterRegistry bound;
   private static volatile Counter verifications;
   private static volatile Counter lockouts;
+  private static volatile Counter tokenVerifications;
 
   private Metrics() {}
 
@@ -35,6 +36,8 @@ public final class Metrics {
         .register(registry);
     lockouts = Counter.builder("roster.lockouts").description("Accounts locked after too many failed attempts")
         .register(registry);
+    tokenVerifications = Counter.builder("roster.access.token.verifications")
+        .description("Access-token signatures verified (one per authenticated request)").register(registry);
     Gauge.builder("roster.mail.outbox.pending", MAIL_PENDING, AtomicLong::get)
         .description("Mails in the outbox not yet sent").register(registry);
     bound = current;
@@ -48,6 +51,11 @@ public final class Metrics {
   public static void lockedOut() {
     init();
     lockouts.increment();
+  }
+
+  public static void accessTokenVerified() {
+    init();
+    tokenVerifications.increment();
   }
 
   public static void mailPending(long n) {

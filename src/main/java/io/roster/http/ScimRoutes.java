@@ -86,7 +86,7 @@ final class ScimRoutes {
     String filter = ctx.request().getParam("filter");
     if (filter != null && !filter.isBlank()) {
       Matcher m = USER_NAME_EQ.matcher(filter);
-      if (!m.matches()) {
+      if (!m.matches() || Validation.hasControl(filter)) {
         throw ScimPatch.error(400, "invalidFilter", "Only the filter userName eq \"...\" is supported");
       }
       cmd.put("userName", m.group(1).replace("\\\"", "\"").replace("\\\\", "\\").strip().toLowerCase(Locale.ROOT));

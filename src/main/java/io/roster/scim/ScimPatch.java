@@ -38,6 +38,8 @@ public final class ScimPatch {
   /** The resource after the operations, validated as a PUT body would be. */
   public static JsonObject apply(JsonObject current, JsonArray operations) {
     JsonObject next = current.copy();
+    // Roster's emails are its userName; an operation that sets them is checked against the final userName.
+    next.remove("emails");
     for (Object o : operations) {
       applyOne(next, (JsonObject) o);
     }
@@ -86,10 +88,10 @@ public final class ScimPatch {
       case "displayname", "name.formatted", "title", "locale", "preferredlanguage", "timezone" -> { }
       default -> {
         if (p.toLowerCase(Locale.ROOT).startsWith("emails")) {
-          String email = value instanceof JsonArray a && !a.isEmpty() && a.getValue(0) instanceof JsonObject e
-              ? e.getString("value") : value instanceof String s ? s : null;
-          if (email != null && !email.equalsIgnoreCase(String.valueOf(resource.getValue("userName")))) {
-            throw error(400, "invalidValue", "The primary email must be the userName");
+          Object email = value instanceof JsonArray a && !a.isEmpty() && a.getValue(0) instanceof JsonObject e
+              ? e.getValue("value") : value;
+          if (email != null) {
+            resource.put("emails", new JsonArray().add(new JsonObject().put("value", email).put("primary", true)));
           }
         } else {
           throw error(400, "invalidPath", "Roster does not manage the attribute " + p);

@@ -156,6 +156,11 @@ public final class SessionCache {
     bySession.clear();
   }
 
+  /** How many sessions are cached now (for tests and diagnostics). */
+  public int size() {
+    return bySession.size();
+  }
+
   public boolean listening() {
     return listening;
   }

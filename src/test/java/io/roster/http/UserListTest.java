@@ -25,6 +25,22 @@ class UserListTest extends ServerTest {
         SELECT gen_random_uuid(), ?::uuid, 'bulk' || g || '@example.test', 'First' || g, 'Last' || (g % 7), 'USER', 'INVITED',
                now() - (g / 3) * interval '1 second'
         FROM generate_series(1, 150) g""", admin.orgId());
+    // Mixed statuses, so that sort=status has something to order.
+    server.sql("UPDATE users SET status = 'DEACTIVATED', deactivation_reason = 'ADMIN' WHERE email LIKE 'bulk1_@example.test'");
+    server.sql("UPDATE users SET locked_until = now() + interval '1 hour' WHERE email LIKE 'bulk2_@example.test'");
+  }
+
+  private static List<String> walkField(String query, String field) {
+    List<String> values = new ArrayList<>();
+    String cursor = null;
+    do {
+      Http.Response page = http.get("/api/v1/users?limit=37" + query + (cursor == null ? "" : "&cursor=" + cursor))
+          .bearer(admin.accessToken()).send();
+      assertThat(page.status()).as(page.toString()).isEqualTo(200);
+      page.items().forEach(u -> values.add(((JsonObject) u).getString(field)));
+      cursor = page.json().getString("nextCursor");
+    } while (cursor != null);
+    return values;
   }
 
   private static int total() {
@@ -51,8 +67,14 @@ class UserListTest extends ServerTest {
       List<String> emails = walk(sort, 40);
       assertThat(emails).as(sort).hasSize(total()).doesNotHaveDuplicates();
     }
-    List<String> byEmail = walk("&sort=email", 50);
-    assertThat(byEmail).isSorted();
+    // Each sort orders by its key, across page boundaries (the set-up has several values of each).
+    assertThat(walkField("&sort=email", "email")).isSorted();
+    assertThat(walkField("&sort=-email", "email")).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    assertThat(walkField("&sort=lastName", "lastName")).isSortedAccordingTo(String.CASE_INSENSITIVE_ORDER.thenComparing(x -> x))
+        .contains("Last0", "Last6");
+    List<String> statuses = walkField("&sort=status", "status");
+    assertThat(statuses).isSorted().contains("ACTIVE", "DEACTIVATED", "INVITED", "LOCKED_OUT");
+    assertThat(walkField("&sort=-createdAt", "createdAt")).isSortedAccordingTo(java.util.Comparator.reverseOrder());
   }
 
   @Test
@@ -84,6 +106,8 @@ class UserListTest extends ServerTest {
   @Test
   void filtersByStatusRoleAndText() {
     assertThat(walk("&status=ACTIVE", 50)).containsExactly(admin.email());
+    assertThat(walk("&status=LOCKED_OUT", 50)).hasSize(10).allMatch(e -> e.matches("bulk2\\d@example.test"));
+    assertThat(walk("&status=DEACTIVATED", 50)).hasSize(10);
     assertThat(walk("&role=ADMIN", 50)).containsExactly(admin.email());
     assertThat(walk("&q=BULK12", 50)).containsExactlyInAnyOrder(
         "bulk12@example.test", "bulk120@example.test", "bulk121@example.test", "bulk122@example.test", "bulk123@example.test",

@@ -346,6 +346,11 @@ class LifecycleTest extends ServerTest {
     assertThat(second.items().getJsonObject(0).getString("id")).isNotIn(
         first.items().stream().map(e -> ((JsonObject) e).getString("id")).toList());
     assertThat(http.get("/api/v1/audit-events?userId=nope").bearer(root.accessToken()).send().status()).isEqualTo(400);
+    // A signed-in non-admin is refused with 403 (the deactivated user above would only show the 401 of a dead session).
+    Person billing = journeys.invite(root, "BILLING_AND_PURCHASING");
+    Http.Response refused = http.get("/api/v1/audit-events").bearer(billing.accessToken()).send();
+    assertThat(refused.status()).as(refused.toString()).isEqualTo(403);
+    assertThat(refused.code()).isEqualTo("FORBIDDEN");
     assertThat(http.get("/api/v1/audit-events").bearer(user.accessToken()).send().status()).isEqualTo(401);
   }
 }
