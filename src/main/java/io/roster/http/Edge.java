@@ -54,8 +54,12 @@ public final class Edge {
     return open.get();
   }
 
+  /**
+   * HTTP/1.1 only (no h2c upgrade sniffing), so that a connection is known, counted and given its
+   * header deadline the moment it is accepted, before it sends a byte.
+   */
   HttpServerOptions options(HttpServerOptions options) {
-    return options.setIdleTimeout(idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS);
+    return options.setIdleTimeout(idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS).setHttp2ClearTextEnabled(false);
   }
 
   void install(Vertx vertx, HttpServer server) {
@@ -103,15 +107,17 @@ public final class Edge {
     }
     String te = req.getHeader("Transfer-Encoding");
     if (te != null && !te.trim().equalsIgnoreCase("chunked")) {
-      req.response().putHeader("Connection", "close");
+      // The body cannot be framed, so the connection cannot carry another request: answer and close.
+      req.response().putHeader("Connection", "close").endHandler(v -> conn.close());
       Problems.send(ctx, new ApiException(ErrorCode.NOT_IMPLEMENTED, "Transfer-Encoding " + te + " is not supported; use chunked"));
       return;
     }
-    if (!req.isEnded()) {
+    if (!req.isEnded() && conn != null) {
       long limit = HttpVerticle.IMPORT_PATH.equals(req.path()) ? importBodyTimeoutMs : bodyTimeoutMs;
       long timer = vertx.setTimer(limit, id -> {
         if (!req.isEnded() && !ctx.response().headWritten()) {
-          ctx.response().putHeader("Connection", "close");
+          // The rest of the body may still come: the connection cannot carry another request.
+          ctx.response().putHeader("Connection", "close").endHandler(v -> conn.close());
           Problems.send(ctx, new ApiException(ErrorCode.REQUEST_TIMEOUT, "The request body did not arrive in time"));
         }
       });
