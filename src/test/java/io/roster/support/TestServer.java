@@ -39,12 +39,21 @@ public final class TestServer implements AutoCloseable {
   public final Http management;
 
   private TestServer(GreenMail smtp, String databaseUrl, Vertx vertx, Roster roster) {
+    this(smtp, databaseUrl, vertx, roster, roster.port(), roster.managementPort());
+  }
+
+  private TestServer(GreenMail smtp, String databaseUrl, Vertx vertx, Roster roster, int port, int managementPort) {
     this.smtp = smtp;
     this.databaseUrl = databaseUrl;
     this.vertx = vertx;
     this.roster = roster;
-    this.http = new Http(roster.port());
-    this.management = new Http(roster.managementPort());
+    this.http = new Http(port);
+    this.management = new Http(managementPort);
+  }
+
+  /** A Roster running in another process (started by the test), seen through its ports, database and SMTP server. */
+  public static TestServer external(GreenMail smtp, String databaseUrl, int port, int managementPort) {
+    return new TestServer(smtp, databaseUrl, null, null, port, managementPort);
   }
 
   public static TestServer start() {
@@ -207,7 +216,9 @@ public final class TestServer implements AutoCloseable {
 
   @Override
   public void close() {
-    roster.close().await();
+    if (roster != null) {
+      roster.close().await();
+    }
     if (smtp != null) {
       smtp.stop();
     }
