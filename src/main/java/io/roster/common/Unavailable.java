@@ -32,8 +32,11 @@ public final class Unavailable {
           return true;
         }
       }
+      // The pool's own refusals ("Timeout waiting for connection") and Future.timeout's carry no type of their own.
       String name = t.getClass().getSimpleName();
-      if (name.contains("Timeout") || (t.getMessage() != null && t.getMessage().contains("Connection refused"))) {
+      String message = t.getMessage() == null ? "" : t.getMessage().toLowerCase(java.util.Locale.ROOT);
+      if (name.contains("Timeout") || message.contains("timeout") || message.contains("timed out")
+          || message.contains("connection refused")) {
         return true;
       }
     }
