@@ -122,6 +122,17 @@ public final class TestServer implements AutoCloseable {
     throw new AssertionError("No mail to " + to + " about '" + subjectWord + "' within 15 s");
   }
 
+  /** The Message-ID headers of every mail received for this address, oldest first. */
+  public java.util.List<String> messageIds(String to) {
+    return Arrays.stream(smtp.getReceivedMessages()).filter(m -> recipient(m).equalsIgnoreCase(to)).map(m -> {
+      try {
+        return m.getMessageID();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }).toList();
+  }
+
   public long mailCount(String to) {
     return Arrays.stream(smtp.getReceivedMessages()).filter(m -> recipient(m).equalsIgnoreCase(to)).count();
   }
