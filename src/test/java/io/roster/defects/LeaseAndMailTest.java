@@ -79,17 +79,30 @@ class LeaseAndMailTest {
   @Test
   void item7_aPasswordChangeWhoseCheckCannotStartHandsItsReservationBack() {
     Person admin = journeys.newOrgWithRootAdmin("Hand Back Co");
-    List<CompletableFuture<Http.Response>> noise = flood(300);
-    TestServer.sleep(300);
-    Http.Response r = server.http.post("/api/v1/me/password").bearer(admin.accessToken())
-        .json(new JsonObject().put("currentPassword", Journeys.PASSWORD).put("newPassword", "Another-Horse-43!")).send();
-    noise.forEach(CompletableFuture::join);
-    // Seconds of hashing are queued ahead of it, far past half its 1 s lease: the check is not made.
-    assertThat(r.status()).as(r.toString()).isEqualTo(503);
-    assertThat(r.code()).isEqualTo("OVERLOADED");
-    assertThat(r.header("Retry-After")).isNotNull();
-    // Whatever the outcome, no reservation is left behind (not even one that would expire by itself).
-    assertThat(server.count("SELECT count(*) FROM login_leases WHERE subject = ?", admin.id())).isZero();
+    assertThat(server.http.put("/api/v1/organization/password-policy").bearer(admin.accessToken())
+        .json(new JsonObject().put("maxFailedAttempts", 100)).send().status()).isEqualTo(200);
+    int overloaded = 0;
+    for (int round = 0; round < 10 && overloaded == 0; round++) {
+      // Hashes queue faster than two threads compute them; a check behind them may not start in time.
+      List<CompletableFuture<Http.Response>> noise = flood(300);
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (server.count("SELECT count(*) FROM login_leases WHERE subject LIKE 'email:flood-%'") < 100
+          && System.currentTimeMillis() < deadline) {
+        TestServer.sleep(5);
+      }
+      Http.Response r = server.http.post("/api/v1/me/password").bearer(admin.accessToken())
+          .json(new JsonObject().put("currentPassword", "Not-The-Password-1!").put("newPassword", "Another-Horse-43!")).send();
+      noise.forEach(CompletableFuture::join);
+      // Checked (400, the attempt spent) or not checked (503, handed back): never a reservation left behind.
+      assertThat(r.status()).as(r.toString()).isIn(400, 503);
+      if (r.status() == 503) {
+        assertThat(r.code()).isEqualTo("OVERLOADED");
+        assertThat(r.header("Retry-After")).isNotNull();
+        overloaded++;
+      }
+      assertThat(server.count("SELECT count(*) FROM login_leases WHERE subject = ?", admin.id())).isZero();
+    }
+    assertThat(overloaded).as("some change found the hashing queue too long, so the hand-back path ran").isPositive();
   }
 
   @Test
