@@ -1,7 +1,6 @@
 package io.roster.http;
 
 import io.roster.common.ApiException;
-import io.roster.common.ErrorCode;
 import io.roster.common.Ids;
 import io.roster.domain.Validation;
 import io.roster.scim.ScimCommands;

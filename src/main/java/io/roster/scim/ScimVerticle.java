@@ -196,7 +196,7 @@ public final class ScimVerticle extends CommandVerticle {
           boolean newEmail = !email.equals(r.getString("email"));
           Future<?> change = ch.tx.preparedQuery(REPLACE).execute(Tuple.of(id, email, u.getString("givenName"),
                   u.getString("familyName"), u.getString("externalId")))
-              .recover(err -> Future.failedFuture(Lifecycle.emailTaken(err) instanceof ApiException taken
+              .recover(err -> Future.failedFuture(Lifecycle.emailTaken(err) != err
                   ? new ApiException(ErrorCode.EMAIL_TAKEN, "userName is already taken") : err));
           if (newEmail) {
             change = change.compose(x -> lifecycle.emailChanged(ch, org, id, status, email, u.getString("givenName"), null));

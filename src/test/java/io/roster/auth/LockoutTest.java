@@ -22,9 +22,7 @@ class LockoutTest extends ServerTest {
   }
 
   static double metric(String name) {
-    String text = server.management.get("/metrics").send().body();
-    return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    return server.metric(name);
   }
 
   static Http.Call login(String email, String password) {

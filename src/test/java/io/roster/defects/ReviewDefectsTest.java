@@ -263,9 +263,7 @@ class ReviewDefectsTest extends ServerTest {
   }
 
   static double metric(String name) {
-    String text = server.management.get("/metrics").send().body();
-    return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    return server.metric(name);
   }
 
   // ---- 13: huge group lists ---------------------------------------------------------------

@@ -122,6 +122,13 @@ public final class TestServer implements AutoCloseable {
     throw new AssertionError("No mail to " + to + " about '" + subjectWord + "' within 15 s");
   }
 
+  /** The sum of a Prometheus metric's series, read from the management port. */
+  public double metric(String name) {
+    String text = management.get("/metrics").send().body();
+    return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
   /** The Message-ID headers of every mail received for this address, oldest first. */
   public java.util.List<String> messageIds(String to) {
     return Arrays.stream(smtp.getReceivedMessages()).filter(m -> recipient(m).equalsIgnoreCase(to)).map(m -> {
