@@ -12,6 +12,7 @@ public final class AuthCommands {
   public static final String FORGOT_PASSWORD = "forgotPassword";
   public static final String RESET_PASSWORD = "resetPassword";
   public static final String CHANGE_PASSWORD = "changePassword";
+  public static final String LINK_POLICY = "linkPolicy";
 
   /** Published (local) when an account locks, so the lockout timer can arm itself. */
   public static final String LOCKED = "auth.events.locked";

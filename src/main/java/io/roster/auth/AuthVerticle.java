@@ -160,7 +160,8 @@ public final class AuthVerticle extends CommandVerticle {
         AuthCommands.ACCEPT_INVITATION, this::acceptInvitation,
         AuthCommands.FORGOT_PASSWORD, this::forgotPassword,
         AuthCommands.RESET_PASSWORD, this::resetPassword,
-        AuthCommands.CHANGE_PASSWORD, this::changePassword);
+        AuthCommands.CHANGE_PASSWORD, this::changePassword,
+        AuthCommands.LINK_POLICY, this::linkPolicy);
   }
 
   // ---- login, first step -------------------------------------------------------------------
@@ -382,6 +383,26 @@ public final class AuthVerticle extends CommandVerticle {
               .compose(x -> Audit.record(tx, u.getUUID("organization_id"), u.getUUID("id"), Audit.INVITATION_ACCEPTED,
                   u.getUUID("id"), new JsonObject()))
               .compose(x -> mfaChallenge(tx, u.getUUID("id"), false))));
+    });
+  }
+
+  /**
+   * What the page behind an invitation or reset link shows before the password is sent: whether
+   * the link is still good (else INVALID_TOKEN), the address it was sent to and the password rules
+   * of its organization. Only the holder of a live link learns anything.
+   */
+  private Future<JsonObject> linkPolicy(JsonObject cmd) {
+    String kind = "RESET".equals(cmd.getString("kind")) ? "RESET" : "INVITATION";
+    return linkUser(cmd.getString("token"), kind).compose(u -> {
+      String status = u.getString("status");
+      if (kind.equals("INVITATION") ? !"INVITED".equals(status) : "DEACTIVATED".equals(status)) {
+        return Future.failedFuture(invalidLink());
+      }
+      PasswordPolicy p = passwordPolicyOf(u);
+      return Future.succeededFuture(new JsonObject().put("email", u.getString("email"))
+          .put("minLength", p.minLength()).put("maxLength", io.roster.domain.Validation.PASSWORD_MAX)
+          .put("requireUppercase", p.requireUppercase()).put("requireLowercase", p.requireLowercase())
+          .put("requireDigit", p.requireDigit()).put("requireSymbol", p.requireSymbol()));
     });
   }
 

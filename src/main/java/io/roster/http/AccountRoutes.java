@@ -13,6 +13,11 @@ final class AccountRoutes {
     r.get("/api/v1/me").handler(ctx -> Api.respond(ctx, UserCommands.ADDRESS, UserCommands.ME, Api.command(ctx), 200));
     r.patch("/api/v1/me").handler(this::update);
     r.post("/api/v1/me/password").handler(this::changePassword);
+    // Own sessions, through the same commands an admin uses on a user: here the user is the caller.
+    r.get("/api/v1/me/sessions").handler(ctx -> Api.respond(ctx, UserCommands.ADDRESS, UserCommands.SESSIONS,
+        Api.paged(ctx, Api.command(ctx).put("id", Api.caller(ctx).userId().toString())), 200));
+    r.delete("/api/v1/me/sessions").handler(ctx -> Api.respond(ctx, UserCommands.ADDRESS, UserCommands.REVOKE_SESSIONS,
+        Api.command(ctx).put("id", Api.caller(ctx).userId().toString()), 204));
   }
 
   private void changePassword(RoutingContext ctx) {

@@ -27,6 +27,7 @@ final class AuthRoutes {
     r.post("/api/v1/auth/password/reset").handler(ctx -> withPassword(ctx, AuthCommands.RESET_PASSWORD, 204));
     r.post("/api/v1/invitations/accept").handler(ctx -> withPassword(ctx, AuthCommands.ACCEPT_INVITATION, 200));
     r.post("/api/v1/auth/introspect").handler(this::introspect);
+    r.post("/api/v1/auth/link-policy").handler(ctx -> withFields(ctx, AuthCommands.LINK_POLICY, "token", "kind"));
     r.post("/api/v1/auth/logout") // behind authentication
         .handler(ctx -> Api.respond(ctx, AuthCommands.ADDRESS, AuthCommands.LOGOUT, Api.command(ctx), 204));
     r.get("/.well-known/jwks.json").handler(ctx -> Api.json(ctx, 200, key.jwks()));

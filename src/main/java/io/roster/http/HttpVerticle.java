@@ -88,8 +88,8 @@ public final class HttpVerticle extends VerticleBase {
 
     return vertx.fileSystem().readFile("openapi.yaml").compose(openapi -> {
       router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(openapi));
-      return listen(router, conf);
-    });
+      return Pages.mount(vertx, router);
+    }).compose(x -> listen(router, conf));
   }
 
   private Future<HttpServer> listen(Router router, JsonObject conf) {

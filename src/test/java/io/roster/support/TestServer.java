@@ -129,6 +129,11 @@ public final class TestServer implements AutoCloseable {
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
+  /** Every mail received for this address, oldest first. */
+  public java.util.List<Mail> mails(String to) {
+    return Arrays.stream(smtp.getReceivedMessages()).filter(m -> recipient(m).equalsIgnoreCase(to)).map(TestServer::read).toList();
+  }
+
   /** The Message-ID headers of every mail received for this address, oldest first. */
   public java.util.List<String> messageIds(String to) {
     return Arrays.stream(smtp.getReceivedMessages()).filter(m -> recipient(m).equalsIgnoreCase(to)).map(m -> {

@@ -1,0 +1,226 @@
+import { expect, test, type Page } from '@playwright/test';
+import { acceptAndEnrol, check, mailCount, mailedLink, newOrganization, nextCode, PASSWORD, ROSTER, unique } from './helpers';
+
+test.describe.configure({ mode: 'serial' });
+
+let rootEmail = '';
+let rootSecret = '';
+
+async function actions(page: Page, email: string) {
+  await page.getByRole('button', { name: 'Actions for ' + email }).click();
+  return page.getByRole('menu', { name: 'Actions for ' + email });
+}
+
+async function act(page: Page, email: string, item: string, confirm = false) {
+  const menu = await actions(page, email);
+  await menu.getByRole('menuitem', { name: item, exact: true }).click();
+  if (confirm) {
+    const dialog = page.getByRole('dialog');
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await expect(dialog).toBeHidden();
+  }
+  await expect(page.getByText(`${item}: done for ${email}`)).toBeVisible();
+}
+
+const row = (page: Page, email: string) => page.getByRole('row').filter({ has: page.getByRole('cell', { name: email, exact: true }) });
+
+test('an invited admin accepts, enrols and runs the User Management console', async ({ page, browser, request }) => {
+  rootEmail = await newOrganization(request, 'Browser Ltd');
+  rootSecret = await acceptAndEnrol(page, rootEmail, 'admin');
+  await expect(page.getByRole('heading', { name: 'User Management' })).toBeVisible();
+  for (const name of ['Name', 'Email', 'Role', 'Status', '2FA', 'Last login']) {
+    await expect(page.getByRole('columnheader', { name, exact: true })).toBeVisible();
+  }
+  await expect(row(page, rootEmail).getByText('Root Admin')).toBeVisible();
+
+  // Add two users; a duplicate and a bad address come back as readable messages next to the fields.
+  const bob = unique('bob');
+  const carl = unique('carl');
+  for (const [email, first] of [[bob, 'Bob'], [carl, 'Carl']]) {
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add user' });
+    await dialog.getByLabel('Email').fill(email);
+    await dialog.getByLabel('First name').fill(first);
+    await dialog.getByLabel('Last name').fill('Builder');
+    await dialog.getByLabel('Role').selectOption('USER');
+    await dialog.getByLabel('Groups').fill('staff, field');
+    await dialog.getByRole('button', { name: 'Send invitation' }).click();
+    await expect(page.getByText('Invitation sent')).toBeVisible();
+  }
+  await page.getByRole('button', { name: 'Add user' }).click();
+  let dialog = page.getByRole('dialog', { name: 'Add user' });
+  await dialog.getByLabel('Email').fill('not-an-address');
+  await dialog.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(dialog.getByText('must be a valid email address').first()).toBeVisible();
+  await dialog.getByLabel('Email').fill(bob);
+  await dialog.getByLabel('First name').fill('Bob');
+  await dialog.getByLabel('Last name').fill('Again');
+  await dialog.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(dialog.getByText('An account with this email already exists')).toBeVisible();
+  await check(page, 'console-add-user');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+  // Find by search.
+  await page.getByLabel('Search users').fill(bob.split('@')[0]);
+  await expect(row(page, bob)).toBeVisible();
+  await expect(row(page, carl)).toHaveCount(0);
+  await page.getByLabel('Search users').fill('');
+  await expect(row(page, carl)).toBeVisible();
+  await check(page, 'console-users');
+
+  // Bob accepts in a browser of his own: a USER lands on My account and sees no User Management.
+  const bobContext = await browser.newContext();
+  const bobPage = await bobContext.newPage();
+  await acceptAndEnrol(bobPage, bob);
+  await expect(bobPage.getByRole('heading', { name: 'My account' })).toBeVisible();
+  await expect(bobPage.getByRole('link', { name: 'User Management' })).toHaveCount(0);
+  await expect(bobPage.getByRole('link', { name: 'Security' })).toHaveCount(0);
+  await check(bobPage, 'account');
+
+  // Lock Bob with wrong passwords, then unlock him from the console.
+  for (let i = 0; i < 5; i++) {
+    await request.post(`${ROSTER}/api/v1/auth/login`, { data: { email: bob, password: 'Wrong-Password-1!' } });
+  }
+  await page.getByLabel('Status').selectOption('LOCKED_OUT');
+  await expect(row(page, bob).getByText(/^Locked until /)).toBeVisible();
+  await act(page, bob, 'Unlock');
+  await page.getByLabel('Status').selectOption('');
+  await expect(row(page, bob).getByText('Active', { exact: true })).toBeVisible();
+
+  // Reset 2FA, deactivate, activate (each confirmed).
+  await act(page, bob, 'Reset 2FA', true);
+  await expect(row(page, bob).getByText('Not enrolled')).toBeVisible();
+  await act(page, bob, 'Deactivate', true);
+  await expect(row(page, bob).getByText('Deactivated', { exact: true })).toBeVisible();
+  const resets = await mailCount(bob, 'reset');
+  await act(page, bob, 'Activate', true);
+  await expect(row(page, bob).getByText('Active', { exact: true })).toBeVisible();
+
+  // Activation mailed Bob a reset link: the reset page sets his new password.
+  await bobPage.goto(await mailedLink(bob, 'reset', resets));
+  await expect(bobPage.getByRole('heading', { name: 'Reset password' })).toBeVisible();
+  await bobPage.getByLabel('New password').fill('Brand-New-Horse-7!');
+  await bobPage.getByLabel('Confirm password').fill('Brand-New-Horse-7!');
+  await check(bobPage, 'reset-password');
+  await bobPage.getByRole('button', { name: 'Reset password' }).click();
+  await expect(bobPage.getByText('Your password is set.')).toBeVisible();
+  await bobContext.close();
+
+  // The Root Admin's row offers nothing the API would refuse.
+  let menu = await actions(page, rootEmail);
+  await expect(menu.getByRole('menuitem', { name: 'Edit' })).toBeVisible();
+  await expect(menu.getByRole('menuitem', { name: 'Deactivate' })).toHaveCount(0);
+  await expect(menu.getByRole('menuitem', { name: 'Delete' })).toHaveCount(0);
+  await page.keyboard.press('Escape');
+
+  // Delete asks for the email.
+  menu = await actions(page, carl);
+  await menu.getByRole('menuitem', { name: 'Delete' }).click();
+  dialog = page.getByRole('dialog');
+  await expect(dialog.getByRole('button', { name: 'Confirm' })).toBeDisabled();
+  await dialog.getByLabel("Type the user's email to confirm").fill(carl);
+  await check(page, 'console-delete');
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await expect(row(page, carl)).toHaveCount(0);
+
+  // Import a CSV with good, bad and duplicate rows.
+  await page.getByRole('button', { name: 'Import users' }).click();
+  dialog = page.getByRole('dialog', { name: 'Import users' });
+  const good1 = unique('imp');
+  const good2 = unique('imp');
+  const csv = `email,firstName,lastName,role\n${good1},Ida,Import,USER\nbroken,Ivo,Import,USER\n${good2},Ina,Import,ADMIN\n${bob},Bob,Dup,USER\n`;
+  await dialog.getByLabel('CSV file').setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await dialog.getByLabel('Dry run').uncheck();
+  await dialog.getByRole('button', { name: 'Import' }).click();
+  await expect(dialog.getByText('2 created, 1 duplicates, 1 invalid.')).toBeVisible();
+  for (const name of ['Line', 'Email', 'Result', 'Errors']) {
+    await expect(dialog.getByRole('columnheader', { name, exact: true })).toBeVisible();
+  }
+  await expect(dialog.getByRole('row').filter({ hasText: 'broken' })).toContainText('INVALID');
+  await expect(dialog.getByRole('link', { name: 'Download the report as CSV' })).toHaveAttribute('download', 'import-report.csv');
+  await check(page, 'console-import');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(row(page, good1)).toBeVisible();
+
+  // Security: the policy, with the server's range errors shown next to the field.
+  await page.getByRole('link', { name: 'Security' }).click();
+  await expect(page.getByRole('heading', { name: 'Security', level: 1 })).toBeVisible();
+  await page.getByLabel('Minimum password length').fill('5');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('must be a whole number from 8 to 64').first()).toBeVisible();
+  await page.getByLabel('Minimum password length').fill('14');
+  await page.getByLabel('Failed attempts before lockout').fill('7');
+  await page.getByLabel('Lockout duration (minutes)').fill('15');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Saved')).toBeVisible();
+  await expect(page.getByLabel('Lockout duration (minutes)')).toHaveValue('15');
+  await check(page, 'security');
+
+  // Audit log, newest first, filtered by user.
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'PASSWORD_POLICY_UPDATED' }).first()).toBeVisible();
+  await page.getByLabel('Filter by user email').fill(bob);
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page.getByRole('cell', { name: 'USER_UNLOCKED' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'PASSWORD_POLICY_UPDATED' })).toHaveCount(0);
+  await check(page, 'audit');
+
+  // My account: own names; then sign out.
+  await page.getByRole('link', { name: 'My account' }).click();
+  await page.getByLabel('First name').fill('Rosa');
+  await page.getByRole('button', { name: 'Save' }).first().click();
+  await expect(page.getByText('Saved')).toBeVisible();
+  await check(page, 'admin-account');
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+});
+
+test('sign in with 2FA, a lockout with its countdown, forgot password, and a dead link', async ({ page }) => {
+  await page.goto('/login');
+  await check(page, 'login');
+  const ghost = unique('ghost');
+  for (let i = 0; i < 5; i++) {
+    await page.getByLabel('Email').fill(ghost);
+    await page.getByLabel('Password').fill('Wrong-Password-1!');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByText('Invalid email or password')).toBeVisible();
+  }
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText(/Locked until .* \(\d+ s left\)/)).toBeVisible();
+  await check(page, 'login-locked');
+
+  await page.getByRole('link', { name: 'Forgot password?' }).click();
+  await expect(page.getByRole('heading', { name: 'Forgot password' })).toBeVisible();
+  await page.getByLabel('Email').fill(ghost);
+  await page.getByRole('button', { name: 'Send reset link' }).click();
+  await expect(page.getByText('If an account exists for this email, a reset link is on its way.')).toBeVisible();
+  await check(page, 'forgot-password');
+
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(rootEmail);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Authentication code').fill(await nextCode(rootSecret));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('heading', { name: 'User Management' })).toBeVisible();
+
+  await page.goto('/invitation?token=' + 'x'.repeat(43));
+  await expect(page.getByText('This invitation link has expired or has already been used.')).toBeVisible();
+  await expect(page.getByLabel('Password', { exact: true })).toHaveCount(0);
+  await check(page, 'invitation-dead');
+});
+
+test('pages carry a strict Content-Security-Policy and leak no Referer', async ({ request }) => {
+  const res = await request.get('/invitation?token=abc');
+  expect(res.headers()['content-security-policy']).toContain("script-src 'self'");
+  expect(res.headers()['content-security-policy']).not.toContain('unsafe-inline');
+  expect(res.headers()['x-frame-options']).toBe('DENY');
+  expect(res.headers()['referrer-policy']).toBe('no-referrer');
+  expect(res.headers()['cache-control']).toBe('no-cache');
+  const html = await res.text();
+  const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1];
+  const js = await request.get(asset);
+  expect(js.headers()['cache-control']).toContain('max-age=31536000');
+});
