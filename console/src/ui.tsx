@@ -178,3 +178,8 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
     </dialog>
   );
 }
+
+/** A horizontally scrollable region for wide tables, reachable and scrollable by keyboard. */
+export function Scroll(props: { label: string; children: ComponentChildren }) {
+  return <div class="scroll" role="region" aria-label={props.label} tabIndex={0}>{props.children}</div>;
+}

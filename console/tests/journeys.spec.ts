@@ -143,6 +143,20 @@ test('an invited admin accepts, enrols and runs the User Management console', as
   await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(row(page, good1)).toBeVisible();
 
+  // The rest of section 7 from the console: edit, resend an invitation, reset a password.
+  menu = await actions(page, bob);
+  await menu.getByRole('menuitem', { name: 'Edit' }).click();
+  dialog = page.getByRole('dialog', { name: 'Edit ' + bob });
+  await dialog.getByLabel('Last name').fill('Baumeister');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(row(page, bob).getByRole('cell', { name: 'Bob Baumeister' })).toBeVisible();
+  const invitations = await mailCount(good1, 'invitation');
+  await act(page, good1, 'Resend invitation');
+  await mailedLink(good1, 'invitation', invitations);
+  const before = await mailCount(bob, 'reset');
+  await act(page, bob, 'Reset password', true);
+  await mailedLink(bob, 'reset', before);
+
   // Security: the policy, with the server's range errors shown next to the field.
   await page.getByRole('link', { name: 'Security' }).click();
   await expect(page.getByRole('heading', { name: 'Security', level: 1 })).toBeVisible();

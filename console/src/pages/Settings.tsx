@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, currentUser, fieldErrors, formatTime, message, reloadMe, signOut } from '../api';
 import { navigate } from '../router';
-import { Alert, Field, useId } from '../ui';
+import { Alert, Field, Scroll, useId } from '../ui';
 
 function Check(props: { label: string; checked: boolean; onChange: (v: boolean) => void }) {
   const id = useId('c');
@@ -118,7 +118,7 @@ export function Audit() {
       </form>
       {error && <Alert>{error}</Alert>}
       {userId && <p>Events about {names[userId] ?? email}.</p>}
-      <div class="scroll">
+      <Scroll label="Audit events">
         <table>
           <caption class="sr-only">Audit events, newest first</caption>
           <thead><tr><th scope="col">Time</th><th scope="col">Action</th><th scope="col">Actor</th><th scope="col">User</th><th scope="col">Details</th></tr></thead>
@@ -129,7 +129,7 @@ export function Audit() {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
       {next && <button type="button" class="secondary" onClick={() => load(next, userId)}>Load more</button>}
     </>
   );

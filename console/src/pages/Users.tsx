@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call, currentUser, fieldErrors, formatTime, message } from '../api';
-import { Alert, Dialog, Field, useId } from '../ui';
+import { Alert, Dialog, Field, Scroll, useId } from '../ui';
 
 export interface User {
   id: string; email: string; firstName: string; lastName: string; role: string; rootAdmin: boolean; status: string;
@@ -205,7 +205,7 @@ function ImportUsers(props: { onDone: () => void; onClose: () => void }) {
         <section aria-label="Import report">
           <p role="status">{dryRun ? 'Dry run: ' : ''}{report.created} created, {report.duplicates} duplicates, {report.invalid} invalid.</p>
           <p><a href={URL.createObjectURL(new Blob([csv], { type: 'text/csv' }))} download="import-report.csv">Download the report as CSV</a></p>
-          <div class="scroll">
+          <Scroll label="Import report rows">
             <table>
               <thead><tr><th scope="col">Line</th><th scope="col">Email</th><th scope="col">Result</th><th scope="col">Errors</th></tr></thead>
               <tbody>
@@ -215,7 +215,7 @@ function ImportUsers(props: { onDone: () => void; onClose: () => void }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </Scroll>
           {report.rows.length > 500 && <p class="hint">The first 500 rows are shown; the download has all {report.rows.length}.</p>}
         </section>
       )}
@@ -282,7 +282,7 @@ export function Users() {
       </div>
       {error && <Alert>{error}</Alert>}
       {notice && <Alert kind="info">{notice}</Alert>}
-      <div class="scroll">
+      <Scroll label="Users">
         <table>
           <caption class="sr-only">Users of your organization</caption>
           <thead>
@@ -311,7 +311,7 @@ export function Users() {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
       {page.items.length === 0 && !error && <p>No users match.</p>}
       <nav class="pager" aria-label="Pages">
         <button type="button" class="secondary" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>Previous</button>
