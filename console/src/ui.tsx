@@ -74,7 +74,10 @@ export function RuleList(props: { id: string; rules: Rules; password: string; se
         ))}
       </ul>
       {props.serverRules && props.serverRules.length > 0 && (
-        <Alert>The server refused the password: {props.serverRules.join('; ')}</Alert>
+        <div role="alert" class="alert">
+          <p>The server refused the password:</p>
+          <ul>{props.serverRules.map(r => <li>{r}</li>)}</ul>
+        </div>
       )}
     </div>
   );
