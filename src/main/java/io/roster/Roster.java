@@ -8,6 +8,7 @@ import io.roster.common.CommandVerticle;
 import io.roster.common.Metrics;
 import io.roster.common.Settings;
 import io.roster.db.Database;
+import io.roster.housekeeping.PurgeVerticle;
 import io.roster.http.Edge;
 import io.roster.http.Health;
 import io.roster.http.HttpVerticle;
@@ -142,6 +143,11 @@ public final class Roster {
               .compose(x -> command(vertx, deployed, () -> new ScimVerticle(pool, lifecycle, baseUrl), new DeploymentOptions()))
               .compose(x -> vertx.deployVerticle(new LockoutTimerVerticle(pool),
                   new DeploymentOptions().setConfig(Settings.slice(conf, "LOCKOUT_SWEEP_INTERVAL"))))
+              .compose(id -> {
+                deployed.background.add(id);
+                return vertx.deployVerticle(new PurgeVerticle(pool),
+                    new DeploymentOptions().setConfig(Settings.slice(conf, "RETENTION", "PURGE_INTERVAL")));
+              })
               .compose(id -> {
                 deployed.background.add(id);
                 return vertx.deployVerticle(new MailVerticle(pool), new DeploymentOptions().setConfig(mailConf));

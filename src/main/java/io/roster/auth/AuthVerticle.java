@@ -36,6 +36,7 @@ import java.util.function.Function;
  * bounded hashing pool.
  */
 public final class AuthVerticle extends CommandVerticle {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AuthVerticle.class);
   static final LoginGuard.Policy DEFAULT_POLICY = new LoginGuard.Policy(
       PasswordPolicy.DEFAULT.maxFailedAttempts(), PasswordPolicy.DEFAULT.lockoutDuration().toSeconds(),
       PasswordPolicy.DEFAULT.revealLockout());
@@ -227,6 +228,7 @@ public final class AuthVerticle extends CommandVerticle {
   /** Records a failed check: spends the attempt, locks at the maximum, audits both. */
   private <T> Future<T> recordFailure(UUID id, UUID org, LoginGuard.Policy policy, LoginGuard.Lease lease, ApiException answer) {
     return users.fail(id, policy, lease).compose(f -> {
+      // The attempt is spent (and the lock taken) before the answer; its audit follows the answer.
       Future<Void> audit = Audit.record(pool, org, null, Audit.LOGIN_FAILED, id, new JsonObject().put("reason", answer.code().code()));
       if (f.lockedNow()) {
         Metrics.lockedOut();
@@ -235,14 +237,30 @@ public final class AuthVerticle extends CommandVerticle {
         audit = audit.compose(x -> Audit.record(pool, org, null, Audit.USER_LOCKED, id,
             new JsonObject().put("lockedUntil", io.roster.common.Times.format(f.lockedUntil()))));
       }
-      return audit.compose(x -> Future.failedFuture(answer));
+      audit.onFailure(x -> LOG.warn("Audit of a failed sign-in failed: {}", x.toString()));
+      return Future.failedFuture(answer);
     });
   }
 
+  /**
+   * Audits a refused sign-in step after the answer (so a known account's refusal costs the request
+   * no more than an unknown one's): refusals during a lock fold into that lock's one event. A
+   * refusal that hides a lock (revealLockout false) answers only after as long as a password check
+   * takes, though it computes none, so its timing does not tell it from a wrong password.
+   */
   private <T> Future<T> auditFailure(UUID org, UUID id, Throwable err) {
-    if (err instanceof ApiException e && e.code() != ErrorCode.OVERLOADED) {
-      return Audit.record(pool, org, null, Audit.LOGIN_FAILED, id, new JsonObject().put("reason", e.code().code()))
-          .compose(x -> Future.failedFuture(err));
+    if (!(err instanceof ApiException e) || e.code() == ErrorCode.OVERLOADED || e.code() == ErrorCode.UNAVAILABLE) {
+      return Future.failedFuture(err);
+    }
+    String lockedUntil = e.notes().getString(LoginGuard.LOCKED_UNTIL);
+    Future<Void> audit = lockedUntil != null
+        ? Audit.lockedRefusal(pool, org, id, e.code().code(), lockedUntil)
+        : Audit.record(pool, org, null, Audit.LOGIN_FAILED, id, new JsonObject().put("reason", e.code().code()));
+    audit.onFailure(x -> LOG.warn("Audit of a refused sign-in failed: {}", x.toString()));
+    if (e.notes().getBoolean(LoginGuard.HIDDEN, false)) {
+      io.vertx.core.Promise<T> later = io.vertx.core.Promise.promise();
+      vertx.setTimer(Math.max(1, passwords.typicalCheckMillis()), t -> later.fail(err));
+      return later.future();
     }
     return Future.failedFuture(err);
   }
@@ -409,15 +427,18 @@ public final class AuthVerticle extends CommandVerticle {
   private Future<JsonObject> forgotPassword(JsonObject cmd) {
     String email = cmd.getString("email");
     JsonObject accepted = new JsonObject().put("message", "If an account exists for this email, a reset link is on its way.");
-    return pool.preparedQuery(ACTIVE_BY_EMAIL).execute(Tuple.of(email)).compose(rows -> {
+    // One statement on the request path for every email, known or not; the link, the mail and the
+    // audit event of a known account are written just after the answer.
+    return pool.preparedQuery(ACTIVE_BY_EMAIL).execute(Tuple.of(email)).map(rows -> {
       if (rows.size() == 0 || !"ACTIVE".equals(rows.iterator().next().getString("status"))) {
-        return Future.succeededFuture(accepted);
+        return accepted;
       }
       Row u = rows.iterator().next();
-      return lifecycle.run(ch -> lifecycle.sendPasswordReset(ch, u.getUUID("id"), email, u.getString("first_name"))
-              .compose(x -> Audit.record(ch.tx, u.getUUID("organization_id"), null, Audit.PASSWORD_RESET_REQUESTED,
-                  u.getUUID("id"), new JsonObject())))
-          .map(accepted);
+      vertx.runOnContext(v -> lifecycle.run(ch -> lifecycle.requestPasswordReset(ch, u.getUUID("id"), email, u.getString("first_name"))
+              .compose(sent -> Audit.record(ch.tx, u.getUUID("organization_id"), null, Audit.PASSWORD_RESET_REQUESTED,
+                  u.getUUID("id"), sent ? new JsonObject() : new JsonObject().put("mailed", false).put("reason", "MAIL_BUDGET"))))
+          .onFailure(err -> LOG.warn("A requested reset link could not be made: {}", err.toString())));
+      return accepted;
     });
   }
 

@@ -47,6 +47,10 @@ public final class LoginGuard {
       WITH spent AS (DELETE FROM login_leases WHERE id = $2)
       SELECT CASE WHEN locked_until > now() THEN locked_until END AS locked_until FROM %s WHERE %s = $1""";
 
+  /** Notes on a refusal (never sent): the lock it was refused under, and whether the answer hides it. */
+  public static final String LOCKED_UNTIL = "lockedUntil";
+  public static final String HIDDEN = "hidden";
+
   /** The lockout settings that apply to one account (the default policy for unknown emails). */
   public record Policy(int maxFailedAttempts, long lockoutSeconds, boolean revealLockout) {}
 
@@ -137,13 +141,14 @@ public final class LoginGuard {
 
   /** The refusal for a locked account: 423 with lockedUntil and Retry-After, or a plain 401 when hidden. */
   public static ApiException locked(OffsetDateTime until, Policy policy, boolean hideLock) {
+    String when = io.roster.common.Times.format(until);
     if (hideLock && !policy.revealLockout()) {
-      return invalidCredentials();
+      return invalidCredentials().note(LOCKED_UNTIL, when).note(HIDDEN, true);
     }
     long millis = Duration.between(Instant.now(), until.toInstant()).toMillis();
     long retryAfter = Math.max(1, (millis + 999) / 1000);
     return new ApiException(ErrorCode.ACCOUNT_LOCKED, "Too many failed attempts; the account is locked",
-        new JsonObject().put("lockedUntil", io.roster.common.Times.format(until)).put("retryAfter", retryAfter));
+        new JsonObject().put("lockedUntil", when).put("retryAfter", retryAfter)).note(LOCKED_UNTIL, when);
   }
 
   public static ApiException invalidCredentials() {

@@ -29,6 +29,8 @@ public final class Passwords {
   private static final String DUMMY = Password.hash("roster-dummy-password-never-valid").addRandomSalt(16).with(CURRENT).getResult();
 
   private final WorkerExecutor workers;
+  /** A moving average of how long one check takes, in microseconds. */
+  private final java.util.concurrent.atomic.AtomicLong typicalMicros = new java.util.concurrent.atomic.AtomicLong(50_000);
 
   public Passwords(Vertx vertx, int poolSize) {
     this.workers = vertx.createSharedWorkerExecutor("roster-password-hashing", poolSize, 30, TimeUnit.SECONDS);
@@ -51,16 +53,27 @@ public final class Passwords {
             new JsonObject().put("retryAfter", 1));
       }
       Metrics.passwordVerified();
-      if (storedHash != null) {
-        try {
-          return Password.check(password, storedHash).with(Argon2Function.getInstanceFromHash(storedHash));
-        } catch (RuntimeException e) {
-          LOG.warn("A stored password hash cannot be read ({}); it matches no password", e.toString());
+      long t0 = System.nanoTime();
+      try {
+        if (storedHash != null) {
+          try {
+            return Password.check(password, storedHash).with(Argon2Function.getInstanceFromHash(storedHash));
+          } catch (RuntimeException e) {
+            LOG.warn("A stored password hash cannot be read ({}); it matches no password", e.toString());
+          }
         }
+        Password.check(password, DUMMY).with(CURRENT);
+        return false;
+      } finally {
+        long micros = (System.nanoTime() - t0) / 1_000;
+        typicalMicros.updateAndGet(avg -> avg + (micros - avg) / 8);
       }
-      Password.check(password, DUMMY).with(CURRENT);
-      return false;
     }, false);
+  }
+
+  /** How long a password check typically takes now (a moving average of the last few). */
+  public long typicalCheckMillis() {
+    return typicalMicros.get() / 1_000;
   }
 
   /** Whether a stored hash was made with weaker parameters than today's and should be replaced. */

@@ -13,6 +13,8 @@ import io.vertx.core.json.JsonObject;
 public final class ApiException extends RuntimeException {
   private final ErrorCode code;
   private final JsonObject extra;
+  /** Facts for the server's own use (never sent, never crossing the event bus). */
+  private final JsonObject notes = new JsonObject();
 
   public ApiException(ErrorCode code, String detail) {
     this(code, detail, new JsonObject());
@@ -38,6 +40,14 @@ public final class ApiException extends RuntimeException {
   }
 
   public ErrorCode code() { return code; }
+
+  /** Attaches a fact for the server's own use: it is never part of the answer. */
+  public ApiException note(String key, Object value) {
+    notes.put(key, value);
+    return this;
+  }
+
+  public JsonObject notes() { return notes; }
 
   public JsonObject extra() { return extra; }
 

@@ -64,14 +64,20 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(edge::onRequest);
     router.route().handler(HttpVerticle::requestId);
     mountOperations(router);
-    BodyHandler importBodies = BodyHandler.create(false).setBodyLimit(IMPORT_BODY_LIMIT);
-    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
-    router.route("/api/*").handler(ctx -> (ctx.request().path().equals(IMPORT_PATH) ? importBodies : bodies).handle(ctx));
-    router.route("/scim/*").handler(bodies);
-
+    // Nothing is read before we know who sends it: the body waits (paused) while the token is
+    // checked; then only an authenticated import may bring up to 50 MiB, every other body 1 MiB.
+    router.route("/api/*").handler(ctx -> {
+      ctx.request().pause();
+      ctx.next();
+    });
     for (String path : AUTHENTICATED) {
       router.route(path).handler(ctx -> authenticate(ctx, guard));
     }
+    BodyHandler importBodies = BodyHandler.create(false).setBodyLimit(IMPORT_BODY_LIMIT);
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+    router.route("/api/*").handler(ctx ->
+        (ctx.request().path().equals(IMPORT_PATH) && ctx.get(Api.CALLER) != null ? importBodies : bodies).handle(ctx));
+    router.route("/scim/*").handler(bodies);
     AuthRoutes auth = new AuthRoutes(guard, key);
     auth.mount(router);
     new SupportRoutes(Settings.string(conf, "SUPPORT_API_KEY", null)).mount(router);

@@ -39,7 +39,14 @@ final class Problems {
     }
   }
 
+  /**
+   * Answers the problem. A request whose body was not (or not all) read cannot be followed by
+   * another on its connection, so the answer says Connection: close and the connection closes.
+   */
   static void send(RoutingContext ctx, ApiException e) {
+    if (!ctx.request().isEnded() && !ctx.response().headWritten() && ctx.request().connection() != null) {
+      ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
+    }
     write(ctx.response(), e);
   }
 

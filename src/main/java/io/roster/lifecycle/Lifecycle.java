@@ -165,6 +165,18 @@ public final class Lifecycle {
   }
 
   /**
+   * A re-sent invitation as a caller asks for it again and again: within the address's mail
+   * budget it is {@link #reinvite}; past it nothing happens (the earlier link keeps working).
+   * Answers whether a mail was queued; callers answer the same either way.
+   */
+  public Future<Boolean> resendInvitation(Change c, UUID org, UUID userId, String email, String firstName, UUID actor) {
+    return Outbox.withinBudget(c.tx, email).compose(ok -> ok
+        ? sendInvitations(c, org, new UUID[] {userId}, new String[] {email}, new String[] {firstName}, actor,
+            new JsonObject().put("resent", true), true).map(true)
+        : Future.succeededFuture(false));
+  }
+
+  /**
    * The rule for a new address, on every path that can change one (admin, SCIM): an INVITED
    * user's old invitation link dies and the new address is invited.
    */
@@ -175,6 +187,11 @@ public final class Lifecycle {
 
   private Future<String[]> sendInvitations(Change c, UUID org, UUID[] ids, String[] emails, String[] firstNames, UUID actor,
       JsonObject how) {
+    return sendInvitations(c, org, ids, emails, firstNames, actor, how, false);
+  }
+
+  private Future<String[]> sendInvitations(Change c, UUID org, UUID[] ids, String[] emails, String[] firstNames, UUID actor,
+      JsonObject how, boolean limited) {
     int n = ids.length;
     String[] tokens = new String[n];
     Buffer[] hashes = new Buffer[n];
@@ -192,21 +209,34 @@ public final class Lifecycle {
             mails.add(Mail.invitation(baseUrl, emails[i], firstNames[i], orgName, tokens[i]));
           }
           c.mailed();
-          return Outbox.enqueueAll(c.tx, mails);
+          return limited ? Outbox.enqueue(c.tx, mails.get(0), true) : Outbox.enqueueAll(c.tx, mails);
         })
         .compose(x -> c.tx.preparedQuery(INVITATION_AUDIT).execute(Tuple.of(org, actor, ids, emails, how)))
         .map(tokens);
   }
 
-  /** Voids earlier reset links, makes a new one and queues its mail (forgot password, admin reset, activation). */
+  /** Voids earlier reset links, makes a new one and queues its mail (admin reset, activation). */
   public Future<Void> sendPasswordReset(Change c, UUID userId, String email, String firstName) {
+    return sendPasswordReset(c, userId, email, firstName, false);
+  }
+
+  /**
+   * The reset link someone asked for by email (forgot password): within the address's mail budget
+   * as {@link #sendPasswordReset}, past it nothing happens. Answers whether a mail was queued.
+   */
+  public Future<Boolean> requestPasswordReset(Change c, UUID userId, String email, String firstName) {
+    return Outbox.withinBudget(c.tx, email).compose(ok -> ok
+        ? sendPasswordReset(c, userId, email, firstName, true).map(true) : Future.succeededFuture(false));
+  }
+
+  private Future<Void> sendPasswordReset(Change c, UUID userId, String email, String firstName, boolean limited) {
     String token = Tokens.random();
     Buffer[] hash = {Buffer.buffer(Tokens.hash(token))};
     UUID[] ids = {userId};
     c.mailed();
     return c.tx.preparedQuery(VOID_INVITATIONS).execute(Tuple.of(ids, "RESET"))
         .compose(x -> c.tx.preparedQuery(INSERT_LINKS).execute(Tuple.of(hash, ids, "RESET", (double) resetTtl.toSeconds())))
-        .compose(x -> Outbox.enqueue(c.tx, Mail.passwordReset(baseUrl, email, firstName, token)));
+        .compose(x -> Outbox.enqueue(c.tx, Mail.passwordReset(baseUrl, email, firstName, token), limited));
   }
 
   // ---- standing ------------------------------------------------------------------------------

@@ -27,14 +27,9 @@ public final class LockoutTimerVerticle extends VerticleBase {
         RETURNING id, organization_id)
       INSERT INTO audit_events (id, organization_id, actor_id, action, target_user_id, details)
       SELECT gen_random_uuid(), organization_id, NULL, 'USER_AUTO_UNLOCKED', id, '{}'::jsonb FROM due""";
-  private static final String FORGET_LEASES = "DELETE FROM login_leases WHERE expires_at < now() - interval '1 minute'";
-  private static final String FORGET_PHANTOMS = """
-      DELETE FROM phantom_logins WHERE updated_at < now() - interval '1 day'
-        AND (locked_until IS NULL OR locked_until <= now())""";
 
   private final Pool pool;
   private long periodic;
-  private long housekeeping;
   private boolean stopping;
   private Future<?> current = Future.succeededFuture();
 
@@ -46,8 +41,6 @@ public final class LockoutTimerVerticle extends VerticleBase {
   public Future<?> start() {
     long interval = Settings.duration(config(), "LOCKOUT_SWEEP_INTERVAL", Duration.ofSeconds(1)).toMillis();
     periodic = vertx.setPeriodic(Math.max(100, interval), id -> sweep());
-    housekeeping = vertx.setPeriodic(Duration.ofMinutes(1).toMillis(), id -> pool.query(FORGET_PHANTOMS).execute()
-        .compose(x -> pool.query(FORGET_LEASES).execute()));
     vertx.eventBus().<JsonObject>localConsumer(AuthCommands.LOCKED, msg -> {
       long delay = msg.body().getLong("lockedUntil") - System.currentTimeMillis();
       vertx.setTimer(Math.max(1, delay + 5), id -> sweep());
@@ -60,7 +53,6 @@ public final class LockoutTimerVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     vertx.cancelTimer(periodic);
-    vertx.cancelTimer(housekeeping);
     return current.otherwiseEmpty();
   }
 

@@ -15,7 +15,15 @@ public final class Outbox {
   public static final String WAKE_UP = "mail.wakeup";
 
   private static final String INSERT =
-      "INSERT INTO mail_outbox (recipient, subject, text_body, html_body) VALUES ($1, $2, $3, $4)";
+      "INSERT INTO mail_outbox (recipient, subject, text_body, html_body, limited) VALUES ($1, $2, $3, $4, $5)";
+  /** At most this many limited mails go to one address per {@link #BUDGET_WINDOW}. */
+  public static final int BUDGET = 3;
+  public static final String BUDGET_WINDOW = "15 minutes";
+  // The advisory lock makes concurrent requests for one address count one after another.
+  private static final String WITHIN_BUDGET = """
+      SELECT pg_advisory_xact_lock(hashtext('mail:' || $1)),
+             (SELECT count(*) FROM mail_outbox WHERE recipient = $1 AND limited
+                AND created_at > now() - interval '%s') < %d AS allowed""".formatted(BUDGET_WINDOW, BUDGET);
 
   private static final String INSERT_ALL = """
       INSERT INTO mail_outbox (recipient, subject, text_body, html_body)
@@ -24,7 +32,22 @@ public final class Outbox {
   private Outbox() {}
 
   public static Future<Void> enqueue(SqlClient tx, Mail mail) {
-    return tx.preparedQuery(INSERT).execute(Tuple.of(mail.to(), mail.subject(), mail.text(), mail.html())).mapEmpty();
+    return enqueue(tx, mail, false);
+  }
+
+  /** A limited mail counts against its address's budget (see {@link #withinBudget}). */
+  public static Future<Void> enqueue(SqlClient tx, Mail mail, boolean limited) {
+    return tx.preparedQuery(INSERT).execute(Tuple.of(mail.to(), mail.subject(), mail.text(), mail.html(), limited)).mapEmpty();
+  }
+
+  /**
+   * Whether one more limited mail may go to this address now: at most {@link #BUDGET} per
+   * {@link #BUDGET_WINDOW} (mail bombing through forgot-password, resend-invitation or
+   * verification). Holds a transaction lock on the address, so call it in the transaction that
+   * queues the mail.
+   */
+  public static Future<Boolean> withinBudget(SqlClient tx, String recipient) {
+    return tx.preparedQuery(WITHIN_BUDGET).execute(Tuple.of(recipient)).map(rs -> rs.iterator().next().getBoolean("allowed"));
   }
 
   /** Many mails in one statement (a batch of invitations). */

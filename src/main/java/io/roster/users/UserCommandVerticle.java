@@ -239,7 +239,7 @@ public final class UserCommandVerticle extends CommandVerticle {
   private Future<JsonObject> resendInvitation(JsonObject cmd) {
     Caller c = Caller.of(cmd);
     return act(cmd, (ch, t) -> transition("INVITED".equals(t.status()) && !t.locked(), t, "re-invite")
-        .compose(x -> lifecycle.reinvite(ch, c.organizationId(), t.id(), t.email(), t.firstName(), c.userId())))
+        .compose(x -> lifecycle.resendInvitation(ch, c.organizationId(), t.id(), t.email(), t.firstName(), c.userId())))
         .map(user -> new JsonObject());
   }
 
