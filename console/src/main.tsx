@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { can, currentUser, home, signedIn } from './api';
 import { navigate, useLocation } from './router';
 import { Console } from './pages/Console';
-import { ForgotPassword, Invitation, Login, ResetPassword } from './pages/Public';
+import { ForgotPassword, Invitation, Login, ResetPassword, VerifyEmail } from './pages/Public';
 import { Account, Audit, Security } from './pages/Settings';
 import { Users } from './pages/Users';
 
@@ -21,6 +21,7 @@ function App() {
     case '/reset-password': return <ResetPassword />;
     case '/forgot-password': return <ForgotPassword />;
     case '/login': return <Login />;
+    case '/verify-email': return <VerifyEmail />;
   }
   if (!signedIn()) {
     queueMicrotask(() => navigate('/login', true));

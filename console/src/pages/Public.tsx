@@ -139,3 +139,30 @@ export function ForgotPassword() {
     </Page>
   );
 }
+
+/** The link mailed to a new address: one click applies it. */
+export function VerifyEmail() {
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  const [state, setState] = useState<'ready' | 'done' | 'dead'>('ready');
+  const [error, setError] = useState('');
+  async function verify() {
+    setError('');
+    try { await call('POST', '/api/v1/auth/email/verify', { token }); setState('done'); }
+    catch (err) {
+      if (err instanceof ApiError && err.problem.code === 'INVALID_TOKEN') setState('dead'); else setError(message(err));
+    }
+  }
+  return (
+    <Page title="Verify your email address">
+      {state === 'ready' && (
+        <>
+          <p>Confirm that your account should use this address from now on. You will then sign in again.</p>
+          {error && <Alert>{error}</Alert>}
+          <button type="button" onClick={verify}>Verify</button>
+        </>
+      )}
+      {state === 'done' && <Alert kind="info">Your email address is changed. <a href="/login" onClick={onLink}>Sign in</a></Alert>}
+      {state === 'dead' && <Alert>This link has expired or has already been used.</Alert>}
+    </Page>
+  );
+}

@@ -3,7 +3,7 @@ import { ApiError, call, currentUser, fieldErrors, formatTime, message } from '.
 import { Alert, Dialog, Field, Scroll, useId } from '../ui';
 
 export interface User {
-  id: string; email: string; firstName: string; lastName: string; role: string; rootAdmin: boolean; status: string;
+  id: string; email: string; pendingEmail: string | null; firstName: string; lastName: string; role: string; rootAdmin: boolean; status: string;
   lockedUntil: string | null; twoFactorEnrolled: boolean; groups: string[]; lastLoginAt: string | null; version: number;
 }
 
@@ -88,6 +88,7 @@ function UserForm(props: { user?: User; onDone: () => void; onClose: () => void 
     const body: any = { email, firstName, lastName, groups: groupsOf(groups) };
     if (!u?.rootAdmin) body.role = role;
     try {
+      if (u && email.trim().toLowerCase() === u.email) delete body.email;
       if (u) await call('PATCH', '/api/v1/users/' + u.id, body);
       else await call('POST', '/api/v1/users', body);
       props.onDone();
@@ -98,6 +99,7 @@ function UserForm(props: { user?: User; onDone: () => void; onClose: () => void 
       <form onSubmit={submit} noValidate>
         {error && <Alert>{error}</Alert>}
         <Field label="Email" type="email" value={email} onInput={setEmail} error={errors.email} required />
+        {u?.pendingEmail && <p class="hint">Pending change to {u.pendingEmail}: it applies once that address confirms it.</p>}
         <Field label="First name" value={firstName} onInput={setFirst} error={errors.firstName} required />
         <Field label="Last name" value={lastName} onInput={setLast} error={errors.lastName} required />
         <div class="field">
@@ -301,7 +303,7 @@ export function Users() {
             {page.items.map(u => (
               <tr>
                 <td>{u.firstName} {u.lastName} {u.rootAdmin && <span class="badge root">Root Admin</span>}</td>
-                <td>{u.email}</td>
+                <td>{u.email}{u.pendingEmail && <span class="hint"> (changing to {u.pendingEmail})</span>}</td>
                 <td>{roleName(u.role)}</td>
                 <td><span class={'badge ' + u.status.toLowerCase()}>{badge(u)}</span></td>
                 <td>{u.twoFactorEnrolled ? 'Enrolled' : 'Not enrolled'}</td>

@@ -23,6 +23,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("rotate-encryption-key")) {
+      rotateEncryptionKey();
+      return;
+    }
     Vertx vertx = Vertx.vertx(vertxOptions());
     try {
       JsonObject conf = loadConfig(vertx).await();
@@ -52,6 +56,21 @@ public final class Main {
       System.exit(0);
     } catch (Exception e) {
       LOG.error("Stopping did not finish cleanly", e);
+      System.exit(1);
+    }
+  }
+
+  /** The re-encryption command: ENCRYPTION_KEY_OLD to ENCRYPTION_KEY, every replica stopped. */
+  private static void rotateEncryptionKey() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      JsonObject conf = loadConfig(vertx).await();
+      int n = io.roster.crypto.RotateEncryptionKey.run(conf);
+      LOG.info("Re-encrypted {} secret(s) with the new ENCRYPTION_KEY; start every replica with it", n);
+      vertx.close();
+      System.exit(0);
+    } catch (Throwable e) {
+      LOG.error("Re-encryption failed; nothing was changed", e);
       System.exit(1);
     }
   }

@@ -2,11 +2,12 @@ package io.roster;
 
 import io.roster.auth.AuthVerticle;
 import io.roster.auth.Passwords;
-import io.roster.auth.SigningKey;
+import io.roster.auth.KeyRing;
 import io.roster.common.Bus;
 import io.roster.common.CommandVerticle;
 import io.roster.common.Metrics;
 import io.roster.common.Settings;
+import io.roster.crypto.Secrets;
 import io.roster.db.Database;
 import io.roster.housekeeping.PurgeVerticle;
 import io.roster.http.Edge;
@@ -29,7 +30,6 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -83,11 +83,14 @@ public final class Roster {
 
   public static Future<Roster> start(Vertx vertx, JsonObject conf) {
     Metrics.register();
+    Secrets[] secrets = new Secrets[1];
     return vertx.executeBlocking(() -> {
+      // First, before anything is opened: with DATABASE_URL and no ENCRYPTION_KEY this refuses to start.
+      secrets[0] = Secrets.fromConfig(conf);
       Database db = Database.open(Settings.string(conf, "DATABASE_URL", null), Path.of(Settings.string(conf, "DATA_DIR", "data")));
       db.migrate();
       return db;
-    }).compose(db -> deploy(vertx, conf, db));
+    }).compose(db -> deploy(vertx, conf, db, secrets[0]));
   }
 
   /**
@@ -108,13 +111,14 @@ public final class Roster {
     return PgBuilder.pool().with(options).with(net).connectingTo(connect).using(vertx).build();
   }
 
-  private static Future<Roster> deploy(Vertx vertx, JsonObject conf, Database db) {
+  private static Future<Roster> deploy(Vertx vertx, JsonObject conf, Database db, Secrets secrets) {
     int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
     PgConnectOptions connect = db.connectOptions().setCachePreparedStatements(true);
     Pool pool = pool(vertx, conf, connect);
     Passwords passwords = new Passwords(vertx, cores);
     String baseUrl = Settings.string(conf, "PUBLIC_BASE_URL", "http://localhost:8080");
-    JsonObject tokenConf = Settings.slice(conf, "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MFA_TOKEN_TTL", "LOGIN_ATTEMPT_LEASE");
+    JsonObject tokenConf = Settings.slice(conf, "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MFA_TOKEN_TTL", "LOGIN_ATTEMPT_LEASE",
+        "SESSION_MAX_LIFETIME");
     JsonObject mailConf = Settings.slice(conf, "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS",
         "MAIL_FROM", "MAIL_POLL_INTERVAL", "PUBLIC_BASE_URL");
     JsonObject httpConf = Settings.slice(conf, "HTTP_HOST", "HTTP_PORT", "SUPPORT_API_KEY", "PUBLIC_BASE_URL",
@@ -128,14 +132,14 @@ public final class Roster {
         Settings.duration(conf, "INVITATION_TTL", Duration.ofDays(7)), Settings.duration(conf, "RESET_TOKEN_TTL", Duration.ofHours(1)));
     Deployments deployed = new Deployments();
     int[] managementPort = new int[1];
-    return SigningKey.load(pool, Settings.string(conf, "JWT_PRIVATE_KEY_PEM", null))
+    return KeyRing.load(vertx, pool, secrets, Settings.string(conf, "JWT_PRIVATE_KEY_PEM", null), baseUrl,
+            Settings.duration(conf, "ACCESS_TOKEN_TTL", Duration.ofMinutes(15)))
         .compose(key -> sessions.start(vertx, connect).map(key))
         .compose(key -> {
-          JWTAuth signer = JWTAuth.create(vertx, key.authOptions());
           DeploymentOptions perCore = new DeploymentOptions().setInstances(cores);
           return command(vertx, deployed, () -> new OrgCommandVerticle(pool, lifecycle), new DeploymentOptions())
               .compose(x -> command(vertx, deployed, () -> new UserCommandVerticle(pool, lifecycle), perCore))
-              .compose(x -> command(vertx, deployed, () -> new AuthVerticle(pool, passwords, lifecycle, signer, sessions),
+              .compose(x -> command(vertx, deployed, () -> new AuthVerticle(pool, passwords, lifecycle, key, secrets, sessions),
                   new DeploymentOptions().setInstances(cores).setConfig(tokenConf)))
               .compose(x -> command(vertx, deployed, () -> new ImportVerticle(pool, lifecycle),
                   new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
@@ -181,7 +185,7 @@ public final class Roster {
    * One HTTP instance per core, all sharing one port. Vert.x shares a listening socket between
    * instances only for a fixed port, so HTTP_PORT 0 (tests) first asks the OS for a free one.
    */
-  private static Future<Integer> deployHttp(Vertx vertx, Pool pool, SigningKey key, SessionCache sessions, Edge edge,
+  private static Future<Integer> deployHttp(Vertx vertx, Pool pool, KeyRing key, SessionCache sessions, Edge edge,
       Health health, JsonObject conf, int cores, Deployments deployed) {
     JsonObject fixed = conf.copy();
     if (Settings.integer(conf, "HTTP_PORT", 8080) == 0) {

@@ -16,7 +16,6 @@ import io.roster.sessions.SessionCache;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
@@ -61,7 +60,7 @@ public final class AuthVerticle extends CommandVerticle {
       FROM mfa_tokens m JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = u.organization_id
       WHERE m.token_hash = $1 AND m.used_at IS NULL AND m.expires_at > now()""";
   private static final String BY_LINK = """
-      SELECT u.id, u.organization_id, u.email, u.first_name, u.status,
+      SELECT u.id, u.organization_id, u.email, u.first_name, u.status, t.new_email, u.pending_email,
       """ + POLICY_COLUMNS + """
 
       FROM action_tokens t JOIN users u ON u.id = t.user_id JOIN organizations o ON o.id = u.organization_id
@@ -101,6 +100,10 @@ public final class AuthVerticle extends CommandVerticle {
       RETURNING s.id AS session_id, u.id AS user_id, u.organization_id, u.role""";
   private static final String SPENT_REFRESH_SESSION =
       "SELECT session_id FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NOT NULL";
+  // The link applies the address it was sent to, and only while that is still the pending one.
+  private static final String APPLY_EMAIL = """
+      UPDATE users SET email = $2, pending_email = NULL, email_verified = true, updated_at = now(), version = version + 1
+      WHERE id = $1 AND pending_email = $2""";
   private static final String REHASH = "UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3";
   private static final String ACTIVE_BY_EMAIL =
       "SELECT id, organization_id, first_name, status FROM users WHERE email = $1";
@@ -112,16 +115,19 @@ public final class AuthVerticle extends CommandVerticle {
   private LoginGuard users;
   private LoginGuard unknown;
   private Duration mfaTtl;
-  private final JWTAuth jwtSigner;
+  private final KeyRing keys;
+  private final io.roster.crypto.Secrets secrets;
 
   private final SessionCache sessionCache;
 
-  public AuthVerticle(Pool pool, Passwords passwords, Lifecycle lifecycle, JWTAuth jwtSigner, SessionCache sessionCache) {
+  public AuthVerticle(Pool pool, Passwords passwords, Lifecycle lifecycle, KeyRing keys, io.roster.crypto.Secrets secrets,
+      SessionCache sessionCache) {
+    this.secrets = secrets;
     this.sessionCache = sessionCache;
     this.pool = pool;
     this.passwords = passwords;
     this.lifecycle = lifecycle;
-    this.jwtSigner = jwtSigner;
+    this.keys = keys;
   }
 
   @Override
@@ -132,8 +138,8 @@ public final class AuthVerticle extends CommandVerticle {
   @Override
   public Future<?> start() throws Exception {
     JsonObject conf = config();
-    sessions = new Sessions(jwtSigner, Settings.duration(conf, "ACCESS_TOKEN_TTL", Duration.ofMinutes(15)),
-        Settings.duration(conf, "REFRESH_TOKEN_TTL", Duration.ofDays(14)));
+    sessions = new Sessions(keys, Settings.duration(conf, "ACCESS_TOKEN_TTL", Duration.ofMinutes(15)),
+        Settings.duration(conf, "REFRESH_TOKEN_TTL", Duration.ofDays(14)), Settings.duration(conf, "SESSION_MAX_LIFETIME", Duration.ofDays(30)));
     mfaTtl = Settings.duration(conf, "MFA_TOKEN_TTL", Duration.ofMinutes(5));
     Duration lease = Settings.duration(conf, "LOGIN_ATTEMPT_LEASE", LoginGuard.DEFAULT_LEASE);
     users = LoginGuard.forUsers(vertx, pool, lease);
@@ -152,17 +158,19 @@ public final class AuthVerticle extends CommandVerticle {
 
   @Override
   protected Map<String, Function<JsonObject, Future<JsonObject>>> handlers() {
-    return Map.of(
-        AuthCommands.LOGIN, this::login,
-        AuthCommands.MFA_ENROLL, this::enroll,
-        AuthCommands.MFA_VERIFY, this::verify,
-        AuthCommands.REFRESH, this::refresh,
-        AuthCommands.LOGOUT, this::logout,
-        AuthCommands.ACCEPT_INVITATION, this::acceptInvitation,
-        AuthCommands.FORGOT_PASSWORD, this::forgotPassword,
-        AuthCommands.RESET_PASSWORD, this::resetPassword,
-        AuthCommands.CHANGE_PASSWORD, this::changePassword,
-        AuthCommands.LINK_POLICY, this::linkPolicy);
+    return Map.ofEntries(
+        Map.entry(AuthCommands.LOGIN, this::login),
+        Map.entry(AuthCommands.MFA_ENROLL, this::enroll),
+        Map.entry(AuthCommands.MFA_VERIFY, this::verify),
+        Map.entry(AuthCommands.REFRESH, this::refresh),
+        Map.entry(AuthCommands.LOGOUT, this::logout),
+        Map.entry(AuthCommands.ACCEPT_INVITATION, this::acceptInvitation),
+        Map.entry(AuthCommands.FORGOT_PASSWORD, this::forgotPassword),
+        Map.entry(AuthCommands.RESET_PASSWORD, this::resetPassword),
+        Map.entry(AuthCommands.CHANGE_PASSWORD, this::changePassword),
+        Map.entry(AuthCommands.LINK_POLICY, this::linkPolicy),
+        Map.entry(AuthCommands.VERIFY_EMAIL, this::verifyEmail),
+        Map.<String, Function<JsonObject, Future<JsonObject>>>entry(AuthCommands.ROTATE_SIGNING_KEY, cmd -> keys.rotate()));
   }
 
   // ---- login, first step -------------------------------------------------------------------
@@ -296,7 +304,7 @@ public final class AuthVerticle extends CommandVerticle {
             "Two-factor authentication is already enrolled; verify a code instead"));
       }
       String secret = Totp.newSecret();
-      return pool.preparedQuery(SET_PENDING_SECRET).execute(Tuple.of(u.getUUID("id"), secret))
+      return pool.preparedQuery(SET_PENDING_SECRET).execute(Tuple.of(u.getUUID("id"), secrets.encrypt(secret, u.getUUID("id").toString())))
           .map(x -> new JsonObject().put("secret", secret).put("otpauthUri", Totp.uri("Roster", u.getString("email"), secret)));
     });
   }
@@ -309,7 +317,7 @@ public final class AuthVerticle extends CommandVerticle {
       UUID org = u.getUUID("organization_id");
       LoginGuard.Policy policy = policyOf(u);
       boolean enrolling = u.getString("totp_secret") == null;
-      String secret = enrolling ? u.getString("totp_pending_secret") : u.getString("totp_secret");
+      String secret = secrets.decrypt(enrolling ? u.getString("totp_pending_secret") : u.getString("totp_secret"), id.toString());
       Long lastStep = u.getLong("totp_last_step");
       return users.reserve(id, policy, false)
           .recover(err -> auditFailure(org, id, err))
@@ -421,6 +429,23 @@ public final class AuthVerticle extends CommandVerticle {
           .put("minLength", p.minLength()).put("maxLength", io.roster.domain.Validation.PASSWORD_MAX)
           .put("requireUppercase", p.requireUppercase()).put("requireLowercase", p.requireLowercase())
           .put("requireDigit", p.requireDigit()).put("requireSymbol", p.requireSymbol()));
+    });
+  }
+
+  /** The link mailed to a new address: the address applies, every session of the user ends. */
+  private Future<JsonObject> verifyEmail(JsonObject cmd) {
+    String token = cmd.getString("token");
+    return linkUser(token, "EMAIL").compose(u -> {
+      UUID id = u.getUUID("id");
+      String next = u.getString("new_email");
+      return lifecycle.run(ch -> ch.tx.preparedQuery(SPEND_LINK).execute(Tuple.of(Tokens.hash(token)))
+          .compose(spent -> spent.rowCount() == 0 ? Future.failedFuture(invalidLink())
+              : ch.tx.preparedQuery(APPLY_EMAIL).execute(Tuple.of(id, next))
+                  .recover(err -> Future.failedFuture(Lifecycle.emailTaken(err))))
+          .compose(applied -> applied.rowCount() == 0 ? Future.failedFuture(invalidLink()) : lifecycle.revokeSessions(ch, id))
+          .compose(n -> Audit.record(ch.tx, u.getUUID("organization_id"), id, Audit.USER_UPDATED, id,
+              new JsonObject().put("emailVerified", next).put("sessionsRevoked", n))))
+          .map(new JsonObject());
     });
   }
 

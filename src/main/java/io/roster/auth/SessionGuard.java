@@ -11,8 +11,6 @@ import io.roster.domain.Role;
 import io.roster.sessions.SessionCache;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.authentication.TokenCredentials;
-import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -25,15 +23,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SessionGuard {
   private static final String LIVE = """
-      SELECT u.organization_id, u.role, u.root_admin FROM sessions s JOIN users u ON u.id = s.user_id
+      SELECT u.organization_id, u.role, u.root_admin, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.status <> 'DEACTIVATED'""";
 
-  private final JWTAuth jwt;
+  private final KeyRing keys;
   private final Pool pool;
   private final SessionCache cache;
 
-  public SessionGuard(JWTAuth jwt, Pool pool, SessionCache cache) {
-    this.jwt = jwt;
+  public SessionGuard(KeyRing keys, Pool pool, SessionCache cache) {
+    this.keys = keys;
     this.pool = pool;
     this.cache = cache;
   }
@@ -61,7 +59,7 @@ public final class SessionGuard {
       return Future.succeededFuture(null);
     }
     Metrics.accessTokenVerified();
-    return jwt.authenticate(new TokenCredentials(token))
+    return keys.verify(token)
         .map(user -> {
           // The verified payload (with exp and iat) is the accessToken attribute; the principal omits them.
           JsonObject p = user.attributes().getJsonObject("accessToken", user.principal());
@@ -86,7 +84,7 @@ public final class SessionGuard {
       Row r = rows.iterator().next();
       Caller caller = new Caller(user, r.getUUID("organization_id"), Role.valueOf(r.getString("role")),
           r.getBoolean("root_admin"), sid);
-      cache.put(sid, caller, generation);
+      cache.put(sid, caller, generation, r.getOffsetDateTime("expires_at").toInstant().toEpochMilli());
       return Future.succeededFuture(caller);
     });
   }

@@ -7,6 +7,7 @@ import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -26,10 +27,12 @@ import java.util.Base64;
 public record SigningKey(String kid, String privatePem, String publicPem, RSAPublicKey publicKey) {
   public static final String ALGORITHM = "RS256";
 
-  private static final String LOAD = "SELECT kid, private_pem FROM signing_keys ORDER BY created_at, kid LIMIT 1";
+  private static final String LOAD =
+      "SELECT kid, private_pem FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, kid LIMIT 1";
   private static final String INSERT = "INSERT INTO signing_keys (kid, private_pem) VALUES ($1, $2)";
 
-  public static Future<SigningKey> load(Pool pool, String configuredPem) {
+  /** The configured key, else the current one in the database (generated and stored encrypted on first start). */
+  public static Future<SigningKey> load(Pool pool, String configuredPem, io.roster.crypto.Secrets secrets) {
     if (configuredPem != null && !configuredPem.isBlank()) {
       try {
         return Future.succeededFuture(fromPem(configuredPem.replace("\\n", "\n")));
@@ -42,10 +45,12 @@ public record SigningKey(String kid, String privatePem, String publicPem, RSAPub
         .compose(x -> conn.query(LOAD).execute())
         .compose(rows -> {
           if (rows.size() > 0) {
-            return Future.succeededFuture(rows.iterator().next().getString("private_pem"));
+            Row r = rows.iterator().next();
+            return Future.succeededFuture(secrets.decrypt(r.getString("private_pem"), r.getString("kid")));
           }
           String pem = generatePem();
-          return conn.preparedQuery(INSERT).execute(Tuple.of(fromPemUnchecked(pem).kid(), pem)).map(pem);
+          String kid = fromPemUnchecked(pem).kid();
+          return conn.preparedQuery(INSERT).execute(Tuple.of(kid, secrets.encrypt(pem, kid))).map(pem);
         }))
         .map(SigningKey::fromPemUnchecked);
   }
@@ -81,21 +86,24 @@ public record SigningKey(String kid, String privatePem, String publicPem, RSAPub
     }
   }
 
-  /** Options for a JWTAuth that both signs and verifies with this key. */
-  public JWTAuthOptions authOptions() {
+  /** Options for a JWTAuth that signs with this key only. */
+  JWTAuthOptions signingOptions() {
     return new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setId(kid).setBuffer(privatePem))
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setId(kid).setBuffer(publicPem))
         .setJWTOptions(new JWTOptions().setAlgorithm(ALGORITHM).setLeeway(0));
   }
 
-  /** The JSON Web Key Set served at /.well-known/jwks.json. */
-  public JsonObject jwks() {
-    JsonObject jwk = new JsonObject()
+  /** Adds this key's public half to a verifier. */
+  void addVerification(JWTAuthOptions options) {
+    options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setId(kid).setBuffer(publicPem));
+  }
+
+  /** This key as a JSON Web Key (RFC 7517). */
+  JsonObject jwk() {
+    return new JsonObject()
         .put("kty", "RSA").put("use", "sig").put("alg", ALGORITHM).put("kid", kid)
         .put("n", b64(unsigned(publicKey.getModulus())))
         .put("e", b64(unsigned(publicKey.getPublicExponent())));
-    return new JsonObject().put("keys", new JsonArray().add(jwk));
   }
 
   private static byte[] unsigned(BigInteger v) {

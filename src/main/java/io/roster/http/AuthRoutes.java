@@ -2,7 +2,7 @@ package io.roster.http;
 
 import io.roster.auth.AuthCommands;
 import io.roster.auth.SessionGuard;
-import io.roster.auth.SigningKey;
+import io.roster.auth.KeyRing;
 import io.roster.domain.Validation;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -11,11 +11,11 @@ import io.vertx.ext.web.RoutingContext;
 /** Public authentication endpoints (API.md section 5). */
 final class AuthRoutes {
   private final SessionGuard guard;
-  private final SigningKey key;
+  private final KeyRing keys;
 
-  AuthRoutes(SessionGuard guard, SigningKey key) {
+  AuthRoutes(SessionGuard guard, KeyRing keys) {
     this.guard = guard;
-    this.key = key;
+    this.keys = keys;
   }
 
   void mount(Router r) {
@@ -27,10 +27,11 @@ final class AuthRoutes {
     r.post("/api/v1/auth/password/reset").handler(ctx -> withPassword(ctx, AuthCommands.RESET_PASSWORD, 204));
     r.post("/api/v1/invitations/accept").handler(ctx -> withPassword(ctx, AuthCommands.ACCEPT_INVITATION, 200));
     r.post("/api/v1/auth/introspect").handler(this::introspect);
+    r.post("/api/v1/auth/email/verify").handler(ctx -> withFields(ctx, AuthCommands.VERIFY_EMAIL, 204, "token"));
     r.post("/api/v1/auth/link-policy").handler(ctx -> withFields(ctx, AuthCommands.LINK_POLICY, "token", "kind"));
     r.post("/api/v1/auth/logout") // behind authentication
         .handler(ctx -> Api.respond(ctx, AuthCommands.ADDRESS, AuthCommands.LOGOUT, Api.command(ctx), 204));
-    r.get("/.well-known/jwks.json").handler(ctx -> Api.json(ctx, 200, key.jwks()));
+    r.get("/.well-known/jwks.json").handler(ctx -> Api.json(ctx, 200, keys.jwks()));
   }
 
 
@@ -78,13 +79,17 @@ final class AuthRoutes {
 
   /** Commands whose body is a few required strings (tokens, codes); a wrong token is the verticle's call. */
   private void withFields(RoutingContext ctx, String action, String... fields) {
+    withFields(ctx, action, 200, fields);
+  }
+
+  private void withFields(RoutingContext ctx, String action, int status, String... fields) {
     Input in = Input.of(ctx);
     JsonObject cmd = new JsonObject();
     for (String f : fields) {
       cmd.put(f, in.string(f, true));
     }
     in.check();
-    Api.respond(ctx, AuthCommands.ADDRESS, action, cmd, 200);
+    Api.respond(ctx, AuthCommands.ADDRESS, action, cmd, status);
   }
 
   /** RFC 7662: public, and never more than {"active":false} for a token that is not live. */

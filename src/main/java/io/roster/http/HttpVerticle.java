@@ -2,7 +2,7 @@ package io.roster.http;
 
 import io.roster.sessions.SessionCache;
 import io.roster.auth.SessionGuard;
-import io.roster.auth.SigningKey;
+import io.roster.auth.KeyRing;
 import io.roster.common.ApiException;
 import io.roster.common.ErrorCode;
 import io.roster.common.Settings;
@@ -11,7 +11,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -40,16 +39,16 @@ public final class HttpVerticle extends VerticleBase {
   private static final java.util.regex.Pattern REQUEST_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   private final Pool pool;
-  private final SigningKey key;
+  private final KeyRing keys;
   private final SessionCache sessions;
   private final Edge edge;
   private final Health health;
   private HttpServer server;
   private long drainMs;
 
-  public HttpVerticle(Pool pool, SigningKey key, SessionCache sessions, Edge edge, Health health) {
+  public HttpVerticle(Pool pool, KeyRing keys, SessionCache sessions, Edge edge, Health health) {
     this.pool = pool;
-    this.key = key;
+    this.keys = keys;
     this.sessions = sessions;
     this.edge = edge;
     this.health = health;
@@ -58,7 +57,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject conf = config();
-    SessionGuard guard = new SessionGuard(JWTAuth.create(vertx, key.authOptions()), pool, sessions);
+    SessionGuard guard = new SessionGuard(keys, pool, sessions);
     Router router = Router.router(vertx);
 
     router.route().handler(edge::onRequest);
@@ -78,7 +77,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/api/*").handler(ctx ->
         (ctx.request().path().equals(IMPORT_PATH) && ctx.get(Api.CALLER) != null ? importBodies : bodies).handle(ctx));
     router.route("/scim/*").handler(bodies);
-    AuthRoutes auth = new AuthRoutes(guard, key);
+    AuthRoutes auth = new AuthRoutes(guard, keys);
     auth.mount(router);
     new SupportRoutes(Settings.string(conf, "SUPPORT_API_KEY", null)).mount(router);
     new AccountRoutes().mount(router);

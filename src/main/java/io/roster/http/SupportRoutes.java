@@ -26,6 +26,8 @@ final class SupportRoutes {
     r.post("/api/v1/support/organizations").handler(this::create);
     r.get("/api/v1/support/organizations").handler(this::list);
     r.post("/api/v1/support/organizations/:orgId/root-admin").handler(this::promote);
+    r.post("/api/v1/support/signing-keys/rotate").handler(ctx ->
+        Api.respond(ctx, io.roster.auth.AuthCommands.ADDRESS, io.roster.auth.AuthCommands.ROTATE_SIGNING_KEY, new JsonObject(), 200));
   }
 
   private void checkKey(RoutingContext ctx) {

@@ -75,6 +75,12 @@ public final class Lifecycle {
         totp_pending_secret = NULL, totp_last_step = NULL, locked_until = NULL, failed_attempts = 0,
         updated_at = now(), version = version + 1 WHERE id = $1""";
   private static final String DELETE = "DELETE FROM users WHERE id = $1";
+  private static final String SET_EMAIL = "UPDATE users SET email = $2, pending_email = NULL WHERE id = $1";
+  private static final String TAKEN = "SELECT 1 FROM users WHERE email = $1";
+  private static final String SET_PENDING = "UPDATE users SET pending_email = $2, updated_at = now(), version = version + 1 WHERE id = $1";
+  private static final String INSERT_EMAIL_LINK = """
+      INSERT INTO action_tokens (token_hash, user_id, kind, expires_at, new_email)
+      VALUES ($1, $2, 'EMAIL', now() + make_interval(secs => $3), $4)""";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -177,12 +183,37 @@ public final class Lifecycle {
   }
 
   /**
-   * The rule for a new address, on every path that can change one (admin, SCIM): an INVITED
-   * user's old invitation link dies and the new address is invited.
+   * The rule for a new address, on every path that can change one (admin, SCIM). An INVITED user
+   * takes it at once: the old invitation link dies and the new address is invited. Anyone else
+   * keeps the current address: the new one waits as pendingEmail, a verification link goes to it
+   * (within its mail budget) and a notice to the current one; {@code POST /api/v1/auth/email/verify}
+   * applies it. Answers whether the address changed now.
    */
-  public Future<Void> emailChanged(Change c, UUID org, UUID userId, String status, String newEmail, String firstName,
-      UUID actor) {
-    return "INVITED".equals(status) ? reinvite(c, org, userId, newEmail, firstName, actor).mapEmpty() : Future.succeededFuture();
+  public Future<Boolean> changeEmail(Change c, UUID org, UUID userId, String status, String oldEmail, String newEmail,
+      String firstName, UUID actor) {
+    if ("INVITED".equals(status)) {
+      return c.tx.preparedQuery(SET_EMAIL).execute(Tuple.of(userId, newEmail))
+          .recover(err -> Future.failedFuture(emailTaken(err)))
+          .compose(x -> reinvite(c, org, userId, newEmail, firstName, actor)).map(true);
+    }
+    String token = Tokens.random();
+    return c.tx.preparedQuery(TAKEN).execute(Tuple.of(newEmail)).compose(rows -> rows.size() > 0
+            ? Future.failedFuture(emailTaken()) : c.tx.preparedQuery(SET_PENDING).execute(Tuple.of(userId, newEmail)))
+        .compose(x -> Outbox.withinBudget(c.tx, newEmail))
+        .compose(ok -> {
+          if (!ok) {
+            return Future.succeededFuture();
+          }
+          c.mailed();
+          return c.tx.preparedQuery(VOID_INVITATIONS).execute(Tuple.of(new UUID[] {userId}, "EMAIL"))
+              .compose(x -> c.tx.preparedQuery(INSERT_EMAIL_LINK).execute(Tuple.of(Buffer.buffer(Tokens.hash(token)), userId,
+                  (double) invitationTtl.toSeconds(), newEmail)))
+              .compose(x -> Outbox.enqueue(c.tx, Mail.emailVerification(baseUrl, newEmail, firstName, token), true))
+              .compose(x -> Outbox.enqueue(c.tx, Mail.emailChangeNotice(oldEmail, firstName, newEmail)));
+        })
+        .compose(x -> Audit.record(c.tx, org, actor, Audit.USER_UPDATED, userId,
+            new JsonObject().put("pendingEmail", newEmail)))
+        .map(false);
   }
 
   private Future<String[]> sendInvitations(Change c, UUID org, UUID[] ids, String[] emails, String[] firstNames, UUID actor,

@@ -17,7 +17,7 @@ public final class UserRows {
        AS shown_status,
       CASE WHEN u.status <> 'DEACTIVATED' AND u.locked_until > now() THEN u.locked_until END AS shown_locked_until,
       u.totp_secret IS NOT NULL AS two_factor_enrolled, u.groups, u.deactivation_reason, u.last_login_at,
-      u.created_at, u.updated_at, u.version, u.external_id""";
+      u.created_at, u.updated_at, u.version, u.external_id, u.pending_email""";
 
   private UserRows() {}
 
@@ -33,6 +33,7 @@ public final class UserRows {
         .put("id", r.getUUID("id").toString())
         .put("organizationId", r.getUUID("organization_id").toString())
         .put("email", r.getString("email"))
+        .put("pendingEmail", r.getString("pending_email"))
         .put("firstName", r.getString("first_name"))
         .put("lastName", r.getString("last_name"))
         .put("role", r.getString("role"))

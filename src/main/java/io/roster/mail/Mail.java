@@ -23,6 +23,24 @@ public record Mail(String to, String subject, String text, String html) {
         html("Someone asked to reset the password of your account.", "Set a new password", link));
   }
 
+  public static Mail emailVerification(String baseUrl, String to, String firstName, String token) {
+    String link = baseUrl + "/verify-email?token=" + token;
+    String text = "Hello " + firstName + ",\n\n"
+        + "Your Roster account is to use this address from now on. Confirm it here:\n\n" + link + "\n\n"
+        + "Until you do, the account keeps its current address. If you did not expect this, ignore this mail.\n";
+    return new Mail(to, "Verify your new email address", text,
+        html("Your account is to use this address from now on.", "Verify this address", link));
+  }
+
+  public static Mail emailChangeNotice(String to, String firstName, String newEmail) {
+    String text = "Hello " + firstName + ",\n\n"
+        + "Someone asked to change the email address of your Roster account to " + newEmail + ".\n"
+        + "The change applies only once that address confirms it. If this was not you, tell your administrator.\n";
+    return new Mail(to, "Your account's email address is being changed", text,
+        "<!doctype html><html><body><p>Someone asked to change the email address of your account to " + escape(newEmail)
+            + ".</p><p>The change applies only once that address confirms it. If this was not you, tell your administrator.</p></body></html>");
+  }
+
   private static String html(String lead, String action, String link) {
     return "<!doctype html><html><body><p>" + lead + "</p><p><a href=\"" + escape(link) + "\">" + action
         + "</a></p><p>" + escape(link) + "</p></body></html>";

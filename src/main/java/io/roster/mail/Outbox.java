@@ -19,11 +19,12 @@ public final class Outbox {
   /** At most this many limited mails go to one address per {@link #BUDGET_WINDOW}. */
   public static final int BUDGET = 3;
   public static final String BUDGET_WINDOW = "15 minutes";
-  // The advisory lock makes concurrent requests for one address count one after another.
+  // The advisory lock makes concurrent requests for one address count one after another; the count
+  // is a statement of its own so that its snapshot is taken after the lock (READ COMMITTED).
+  private static final String LOCK_ADDRESS = "SELECT pg_advisory_xact_lock(hashtext('mail:' || $1))";
   private static final String WITHIN_BUDGET = """
-      SELECT pg_advisory_xact_lock(hashtext('mail:' || $1)),
-             (SELECT count(*) FROM mail_outbox WHERE recipient = $1 AND limited
-                AND created_at > now() - interval '%s') < %d AS allowed""".formatted(BUDGET_WINDOW, BUDGET);
+      SELECT count(*) < %d AS allowed FROM mail_outbox
+      WHERE recipient = $1 AND limited AND created_at > now() - interval '%s'""".formatted(BUDGET, BUDGET_WINDOW);
 
   private static final String INSERT_ALL = """
       INSERT INTO mail_outbox (recipient, subject, text_body, html_body)
@@ -47,7 +48,9 @@ public final class Outbox {
    * queues the mail.
    */
   public static Future<Boolean> withinBudget(SqlClient tx, String recipient) {
-    return tx.preparedQuery(WITHIN_BUDGET).execute(Tuple.of(recipient)).map(rs -> rs.iterator().next().getBoolean("allowed"));
+    return tx.preparedQuery(LOCK_ADDRESS).execute(Tuple.of(recipient))
+        .compose(x -> tx.preparedQuery(WITHIN_BUDGET).execute(Tuple.of(recipient)))
+        .map(rs -> rs.iterator().next().getBoolean("allowed"));
   }
 
   /** Many mails in one statement (a batch of invitations). */

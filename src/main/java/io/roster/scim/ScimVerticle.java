@@ -44,11 +44,11 @@ public final class ScimVerticle extends CommandVerticle {
   private static final String PAGE = "SELECT " + UserRows.COLUMNS + " FROM users u WHERE u.organization_id = $1"
       + " AND ($2::text IS NULL OR u.email = $2) ORDER BY u.created_at, u.id OFFSET $3 LIMIT $4";
   private static final String ONE = "SELECT " + UserRows.COLUMNS + " FROM users u WHERE u.id = $1 AND u.organization_id = $2";
-  private static final String LOCK = "SELECT " + UserRows.COLUMNS + ", u.status AS lasting_status FROM users u"
+  private static final String LOCK = "SELECT " + UserRows.COLUMNS + ", u.status AS lasting_status, u.email_verified FROM users u"
       + " WHERE u.id = $1 AND u.organization_id = $2 FOR UPDATE";
   private static final String SET_EXTERNAL_ID = "UPDATE users SET external_id = $2 WHERE id = $1";
   private static final String REPLACE = """
-      UPDATE users SET email = $2, first_name = $3, last_name = $4, external_id = $5, updated_at = now(), version = version + 1
+      UPDATE users SET first_name = $2, last_name = $3, external_id = $4, updated_at = now(), version = version + 1
       WHERE id = $1""";
 
   private final Pool pool;
@@ -194,17 +194,27 @@ public final class ScimVerticle extends CommandVerticle {
           }
           String email = u.getString("userName");
           boolean newEmail = !email.equals(r.getString("email"));
-          Future<?> change = ch.tx.preparedQuery(REPLACE).execute(Tuple.of(id, email, u.getString("givenName"),
-                  u.getString("familyName"), u.getString("externalId")))
-              .recover(err -> Future.failedFuture(Lifecycle.emailTaken(err) != err
-                  ? new ApiException(ErrorCode.EMAIL_TAKEN, "userName is already taken") : err));
+          boolean admin = "ADMIN".equals(r.getString("role"));
+          if (newEmail && admin) {
+            // An identity provider must not be able to move an administrator's sign-in to another address.
+            return Future.failedFuture(ScimPatch.error(400, "mutability", "The userName of an ADMIN cannot be changed over SCIM"));
+          }
+          if (Boolean.TRUE.equals(active) && deactivated && admin && !r.getBoolean("email_verified")) {
+            return Future.failedFuture(ScimPatch.error(400, "mutability",
+                "An ADMIN whose address was never verified cannot be activated over SCIM"));
+          }
+          Future<?> change = ch.tx.preparedQuery(REPLACE).execute(Tuple.of(id, u.getString("givenName"),
+              u.getString("familyName"), u.getString("externalId")));
           if (newEmail) {
-            change = change.compose(x -> lifecycle.emailChanged(ch, org, id, status, email, u.getString("givenName"), null));
+            change = change.compose(x -> lifecycle.changeEmail(ch, org, id, status, r.getString("email"), email,
+                    u.getString("givenName"), null))
+                .recover(err -> Future.failedFuture(err instanceof ApiException e && e.code() == ErrorCode.EMAIL_TAKEN
+                    ? new ApiException(ErrorCode.EMAIL_TAKEN, "userName is already taken") : err));
           }
           if (Boolean.FALSE.equals(active) && !deactivated) {
             change = change.compose(x -> lifecycle.deactivate(ch, org, List.of(id), "SCIM", null, null));
           } else if (Boolean.TRUE.equals(active) && deactivated) {
-            change = change.compose(x -> lifecycle.activate(ch, org, id, email, u.getString("givenName"), null));
+            change = change.compose(x -> lifecycle.activate(ch, org, id, r.getString("email"), u.getString("givenName"), null));
           }
           return change.compose(x -> Audit.record(ch.tx, org, null, Audit.USER_UPDATED, id, new JsonObject().put("via", "scim")))
               .compose(x -> one(ch.tx, org, id));

@@ -132,9 +132,10 @@ public final class SessionCache {
     return listening && System.currentTimeMillis() - provenAt < TRUST_MS;
   }
 
-  public void put(UUID sessionId, Caller caller, long seenGeneration) {
+  /** Caches a live session until its own end at the latest (sessionEndsAt, epoch millis). */
+  public void put(UUID sessionId, Caller caller, long seenGeneration, long sessionEndsAt) {
     if (trusted() && generation.get() == seenGeneration) {
-      bySession.put(sessionId, new Entry(caller, System.currentTimeMillis() + ENTRY_TTL_MS));
+      bySession.put(sessionId, new Entry(caller, Math.min(System.currentTimeMillis() + ENTRY_TTL_MS, sessionEndsAt)));
       if (generation.get() != seenGeneration) {
         bySession.remove(sessionId);
       }

@@ -270,7 +270,8 @@ public final class UserCommandVerticle extends CommandVerticle {
       String email = b.getString("email");
       boolean newEmail = email != null && !email.equals(t.email());
       JsonArray groups = b.getJsonArray("groups");
-      Tuple params = Tuple.of(t.id(), b.getString("firstName"), b.getString("lastName"), newEmail ? email : null, role)
+      // The address itself changes through the lifecycle rule (at once only for an INVITED user).
+      Tuple params = Tuple.of(t.id(), b.getString("firstName"), b.getString("lastName"), null, role)
           .addArrayOfString(groups == null ? null : groups.stream().map(String::valueOf).toArray(String[]::new))
           .addInteger(ifMatch);
       return ch.tx.preparedQuery(UPDATE_USER).execute(params)
@@ -278,8 +279,8 @@ public final class UserCommandVerticle extends CommandVerticle {
           .compose(rows -> rows.rowCount() == 0
               ? refuse(ErrorCode.VERSION_CONFLICT, "The user has changed since version " + ifMatch + "; it is now " + t.version())
               : Future.<Void>succeededFuture())
-          .compose(x -> newEmail ? lifecycle.emailChanged(ch, c.organizationId(), t.id(), t.status(), email, t.firstName(), c.userId())
-              : Future.<Void>succeededFuture())
+          .compose(x -> newEmail ? lifecycle.changeEmail(ch, c.organizationId(), t.id(), t.status(), t.email(), email, t.firstName(),
+              c.userId()).mapEmpty() : Future.<Void>succeededFuture())
           .compose(x -> role != null && !role.equals(t.role()) ? Revocations.notifyUserChanged(ch.tx, t.id()) : Future.<Void>succeededFuture())
           .compose(x -> Audit.record(ch.tx, c.organizationId(), c.userId(), Audit.USER_UPDATED, t.id(),
               new JsonObject().put("fields", new JsonArray(b.fieldNames().stream().filter(f -> !f.equals("rootAdmin")).toList()))));

@@ -18,7 +18,7 @@ public final class Journeys {
 
   private final TestServer server;
   private final Http http;
-  private final Map<String, Long> lastStep = new ConcurrentHashMap<>();
+  private static final Map<String, Long> lastStep = new ConcurrentHashMap<>();
 
   public Journeys(TestServer server) {
     this.server = server;

@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
 public final class TestServer implements AutoCloseable {
   public static final String SUPPORT_KEY = "test-support-key-0123456789";
   public static final String BASE_URL = "https://roster.example.test";
+  /** The tests' encryption key (32 bytes, base64), the same for every replica of a test. */
+  public static final String ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcyEhISE=";
   private static final Pattern LINK = Pattern.compile(Pattern.quote(BASE_URL) + "/(invitation|reset-password)\\?token=([A-Za-z0-9_-]{32,})");
 
   public final GreenMail smtp;
@@ -81,6 +83,7 @@ public final class TestServer implements AutoCloseable {
   public static JsonObject config(String databaseUrl, int smtpPort) {
     return new JsonObject()
         .put("DATABASE_URL", databaseUrl)
+        .put("ENCRYPTION_KEY", ENCRYPTION_KEY)
         .put("HTTP_HOST", "127.0.0.1")
         .put("HTTP_PORT", 0)
         .put("MANAGEMENT_PORT", 0)
