@@ -14,6 +14,7 @@ import io.roster.http.Edge;
 import io.roster.http.Health;
 import io.roster.http.HttpVerticle;
 import io.roster.http.ManagementVerticle;
+import io.roster.http.RateLimiter;
 import io.roster.imports.ImportVerticle;
 import io.roster.lifecycle.Lifecycle;
 import io.roster.lockout.LockoutTimerVerticle;
@@ -115,7 +116,7 @@ public final class Roster {
     int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
     PgConnectOptions connect = db.connectOptions().setCachePreparedStatements(true);
     Pool pool = pool(vertx, conf, connect);
-    Passwords passwords = new Passwords(vertx, cores);
+    Passwords passwords = new Passwords(vertx, cores, Settings.duration(conf, "LOGIN_QUEUE_TIMEOUT", Duration.ofSeconds(1)));
     String baseUrl = Settings.string(conf, "PUBLIC_BASE_URL", "http://localhost:8080");
     JsonObject tokenConf = Settings.slice(conf, "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MFA_TOKEN_TTL", "LOGIN_ATTEMPT_LEASE",
         "SESSION_MAX_LIFETIME");
@@ -128,6 +129,7 @@ public final class Roster {
     SessionCache sessions = new SessionCache();
     Health health = new Health(pool);
     Edge edge = new Edge(conf);
+    RateLimiter limiter = new RateLimiter(conf);
     Lifecycle lifecycle = new Lifecycle(vertx, pool, sessions, baseUrl,
         Settings.duration(conf, "INVITATION_TTL", Duration.ofDays(7)), Settings.duration(conf, "RESET_TOKEN_TTL", Duration.ofHours(1)));
     Deployments deployed = new Deployments();
@@ -167,7 +169,7 @@ public final class Roster {
                     });
               })
               .compose(id -> bootstrap(vertx, pool, conf))
-              .compose(id -> deployHttp(vertx, pool, key, sessions, edge, health, httpConf, cores, deployed))
+              .compose(id -> deployHttp(vertx, pool, key, sessions, edge, health, limiter, httpConf, cores, deployed))
               .map(port -> new Roster(vertx, db, pool, sessions, health, deployed, port, managementPort[0]));
         })
         .onFailure(err -> {
@@ -186,7 +188,7 @@ public final class Roster {
    * instances only for a fixed port, so HTTP_PORT 0 (tests) first asks the OS for a free one.
    */
   private static Future<Integer> deployHttp(Vertx vertx, Pool pool, KeyRing key, SessionCache sessions, Edge edge,
-      Health health, JsonObject conf, int cores, Deployments deployed) {
+      Health health, RateLimiter limiter, JsonObject conf, int cores, Deployments deployed) {
     JsonObject fixed = conf.copy();
     if (Settings.integer(conf, "HTTP_PORT", 8080) == 0) {
       try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(
@@ -197,7 +199,7 @@ public final class Roster {
       }
     }
     int port = Settings.integer(fixed, "HTTP_PORT", 8080);
-    return vertx.deployVerticle(() -> new HttpVerticle(pool, key, sessions, edge, health),
+    return vertx.deployVerticle(() -> new HttpVerticle(pool, key, sessions, edge, health, limiter),
             new DeploymentOptions().setConfig(fixed).setInstances(cores))
         .map(id -> {
           deployed.http = id;

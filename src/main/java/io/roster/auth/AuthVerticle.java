@@ -142,8 +142,8 @@ public final class AuthVerticle extends CommandVerticle {
         Settings.duration(conf, "REFRESH_TOKEN_TTL", Duration.ofDays(14)), Settings.duration(conf, "SESSION_MAX_LIFETIME", Duration.ofDays(30)));
     mfaTtl = Settings.duration(conf, "MFA_TOKEN_TTL", Duration.ofMinutes(5));
     Duration lease = Settings.duration(conf, "LOGIN_ATTEMPT_LEASE", LoginGuard.DEFAULT_LEASE);
-    users = LoginGuard.forUsers(vertx, pool, lease);
-    unknown = LoginGuard.forUnknownEmails(vertx, pool, lease);
+    users = LoginGuard.forUsers(vertx, pool, lease, passwords::startBy);
+    unknown = LoginGuard.forUnknownEmails(vertx, pool, lease, passwords::startBy);
     return super.start();
   }
 

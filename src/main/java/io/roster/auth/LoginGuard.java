@@ -64,26 +64,29 @@ public final class LoginGuard {
   private final Pool pool;
   private final boolean phantom;
   private final Duration lease;
+  private final java.util.function.LongUnaryOperator startBy;
   private final String fail;
   private final String release;
 
-  private LoginGuard(Vertx vertx, Pool pool, boolean phantom, Duration lease) {
+  private LoginGuard(Vertx vertx, Pool pool, boolean phantom, Duration lease, java.util.function.LongUnaryOperator startBy) {
     this.vertx = vertx;
     this.pool = pool;
     this.phantom = phantom;
     this.lease = lease;
+    this.startBy = startBy;
     String table = phantom ? "phantom_logins" : "users";
     String key = phantom ? "email" : "id";
     this.fail = FAIL.formatted(table, key);
     this.release = RELEASE.formatted(table, key);
   }
 
-  public static LoginGuard forUsers(Vertx vertx, Pool pool, Duration lease) {
-    return new LoginGuard(vertx, pool, false, lease);
+  /** startBy: when a check reserved at a given time must start at the latest (the hashing queue's bound). */
+  public static LoginGuard forUsers(Vertx vertx, Pool pool, Duration lease, java.util.function.LongUnaryOperator startBy) {
+    return new LoginGuard(vertx, pool, false, lease, startBy);
   }
 
-  public static LoginGuard forUnknownEmails(Vertx vertx, Pool pool, Duration lease) {
-    return new LoginGuard(vertx, pool, true, lease);
+  public static LoginGuard forUnknownEmails(Vertx vertx, Pool pool, Duration lease, java.util.function.LongUnaryOperator startBy) {
+    return new LoginGuard(vertx, pool, true, lease, startBy);
   }
 
   /**
@@ -105,7 +108,7 @@ public final class LoginGuard {
     pool.preparedQuery(RESERVE).execute(params).onFailure(done::fail).onSuccess(rows -> {
       Row r = rows.iterator().next();
       switch (r.getString("outcome")) {
-        case "RESERVED" -> done.complete(new Lease(id, asked + lease.toMillis() / 2));
+        case "RESERVED" -> done.complete(new Lease(id, Math.min(asked + lease.toMillis() / 2, startBy.applyAsLong(asked))));
         case "LOCKED" -> done.fail(locked(r.getOffsetDateTime("until_at"), policy, hideLock));
         case "GONE" -> done.fail(new ApiException(ErrorCode.UNAUTHENTICATED, "The account no longer exists"));
         default -> {

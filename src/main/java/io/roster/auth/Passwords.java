@@ -32,12 +32,40 @@ public final class Passwords {
   /** A moving average of how long one check takes, in microseconds. */
   private final java.util.concurrent.atomic.AtomicLong typicalMicros = new java.util.concurrent.atomic.AtomicLong(50_000);
 
-  public Passwords(Vertx vertx, int poolSize) {
+  private final long queueTimeoutMs;
+
+  /**
+   * A bounded queue in front of poolSize hashing threads: a hash that cannot start within
+   * queueTimeout is not computed (503 OVERLOADED with Retry-After), so no request waits longer for
+   * a thread, and calls that need no hash never queue behind these (separate executor).
+   */
+  public Passwords(Vertx vertx, int poolSize, java.time.Duration queueTimeout) {
     this.workers = vertx.createSharedWorkerExecutor("roster-password-hashing", poolSize, 30, TimeUnit.SECONDS);
+    this.queueTimeoutMs = queueTimeout.toMillis();
+  }
+
+  /** The latest start (this process's clock) of a hash asked for now. */
+  public long startBy(long askedAt) {
+    return askedAt + queueTimeoutMs;
   }
 
   public Future<String> hash(String password) {
-    return workers.executeBlocking(() -> Password.hash(password).addRandomSalt(16).with(CURRENT).getResult(), false);
+    long startBy = startBy(System.currentTimeMillis());
+    return queued(startBy, () -> Password.hash(password).addRandomSalt(16).with(CURRENT).getResult());
+  }
+
+  private <T> Future<T> queued(long startBy, java.util.concurrent.Callable<T> work) {
+    long queuedAt = System.nanoTime();
+    Metrics.hashQueued();
+    return workers.executeBlocking(() -> {
+      boolean late = System.currentTimeMillis() > startBy;
+      Metrics.hashDequeued(System.nanoTime() - queuedAt, late);
+      if (late) {
+        throw new ApiException(ErrorCode.OVERLOADED, "Too many sign-ins are being checked; try again",
+            new JsonObject().put("retryAfter", 1));
+      }
+      return work.call();
+    }, false);
   }
 
   /**
@@ -47,11 +75,7 @@ public final class Passwords {
    * hash that cannot be read matches nothing (it is logged), at the cost of a normal check.
    */
   public Future<Boolean> verify(String password, String storedHash, long startBy) {
-    return workers.executeBlocking(() -> {
-      if (System.currentTimeMillis() > startBy) {
-        throw new ApiException(ErrorCode.OVERLOADED, "Too many sign-ins are being checked; try again",
-            new JsonObject().put("retryAfter", 1));
-      }
+    return queued(startBy, () -> {
       Metrics.passwordVerified();
       long t0 = System.nanoTime();
       try {
@@ -68,7 +92,7 @@ public final class Passwords {
         long micros = (System.nanoTime() - t0) / 1_000;
         typicalMicros.updateAndGet(avg -> avg + (micros - avg) / 8);
       }
-    }, false);
+    });
   }
 
   /** How long a password check typically takes now (a moving average of the last few). */

@@ -22,6 +22,7 @@ public enum ErrorCode {
   PAYLOAD_TOO_LARGE(413, "Payload too large"),
   URI_TOO_LONG(414, "URI too long"),
   ACCOUNT_LOCKED(423, "Account locked"),
+  RATE_LIMITED(429, "Too many requests"),
   HEADERS_TOO_LARGE(431, "Request headers too large"),
   INTERNAL(500, "Internal error"),
   NOT_IMPLEMENTED(501, "Not implemented"),

@@ -14,6 +14,9 @@ public final class Metrics {
   private static volatile Counter verifications;
   private static volatile Counter lockouts;
   private static volatile Counter tokenVerifications;
+  private static volatile Counter hashRefusals;
+  private static volatile io.micrometer.core.instrument.Timer hashWait;
+  private static final java.util.concurrent.atomic.AtomicInteger HASH_QUEUE = new java.util.concurrent.atomic.AtomicInteger();
 
   private Metrics() {}
 
@@ -38,6 +41,12 @@ public final class Metrics {
         .register(registry);
     tokenVerifications = Counter.builder("roster.access.token.verifications")
         .description("Access-token signatures verified (one per authenticated request)").register(registry);
+    hashRefusals = Counter.builder("roster.password.hashing.refused")
+        .description("Hashing requests refused (503) because they could not start within LOGIN_QUEUE_TIMEOUT").register(registry);
+    hashWait = io.micrometer.core.instrument.Timer.builder("roster.password.hashing.wait")
+        .description("Time from queueing a password hash to its start").publishPercentileHistogram().register(registry);
+    Gauge.builder("roster.password.hashing.queue", HASH_QUEUE, java.util.concurrent.atomic.AtomicInteger::get)
+        .description("Password hashes waiting for a hashing thread").register(registry);
     Gauge.builder("roster.mail.outbox.pending", MAIL_PENDING, AtomicLong::get)
         .description("Mails in the outbox not yet sent").register(registry);
     bound = current;
@@ -56,6 +65,21 @@ public final class Metrics {
   public static void accessTokenVerified() {
     init();
     tokenVerifications.increment();
+  }
+
+  public static void hashQueued() {
+    init();
+    HASH_QUEUE.incrementAndGet();
+  }
+
+  /** A queued hash left the queue: started after waitNanos, or refused. */
+  public static void hashDequeued(long waitNanos, boolean refused) {
+    init();
+    HASH_QUEUE.decrementAndGet();
+    hashWait.record(waitNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    if (refused) {
+      hashRefusals.increment();
+    }
   }
 
   public static void mailPending(long n) {

@@ -43,10 +43,16 @@ public final class HttpVerticle extends VerticleBase {
   private final SessionCache sessions;
   private final Edge edge;
   private final Health health;
+  private final RateLimiter limiter;
   private HttpServer server;
   private long drainMs;
 
-  public HttpVerticle(Pool pool, KeyRing keys, SessionCache sessions, Edge edge, Health health) {
+  /** The public authentication calls of API.md 12.1, limited per client address. */
+  static final String[] RATE_LIMITED = {"/api/v1/auth/login", "/api/v1/auth/mfa/verify", "/api/v1/auth/password/forgot",
+      "/api/v1/auth/password/reset", "/api/v1/invitations/accept", "/api/v1/auth/unlock"};
+
+  public HttpVerticle(Pool pool, KeyRing keys, SessionCache sessions, Edge edge, Health health, RateLimiter limiter) {
+    this.limiter = limiter;
     this.pool = pool;
     this.keys = keys;
     this.sessions = sessions;
@@ -63,6 +69,10 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(edge::onRequest);
     router.route().handler(HttpVerticle::requestId);
     mountOperations(router);
+    // Rate limits first: a refused request costs one map look-up and reads nothing.
+    for (String path : RATE_LIMITED) {
+      router.post(path).handler(limiter::handle);
+    }
     // Nothing is read before we know who sends it: the body waits (paused) while the token is
     // checked; then only an authenticated import may bring up to 50 MiB, every other body 1 MiB.
     router.route("/api/*").handler(ctx -> {

@@ -84,6 +84,8 @@ public final class TestServer implements AutoCloseable {
     return new JsonObject()
         .put("DATABASE_URL", databaseUrl)
         .put("ENCRYPTION_KEY", ENCRYPTION_KEY)
+        // The tests' own floods come from 127.0.0.1; rate-limit tests call from 127.0.0.2 and up.
+        .put("RATE_LIMIT_EXEMPT", "127.0.0.1/32")
         .put("HTTP_HOST", "127.0.0.1")
         .put("HTTP_PORT", 0)
         .put("MANAGEMENT_PORT", 0)
