@@ -327,6 +327,7 @@ public final class AuthVerticle extends CommandVerticle {
               return recordFailure(id, org, policy, lease, new ApiException(ErrorCode.INVALID_MFA_CODE, "The code is not valid"));
             }
             return signIn(cmd.getString("mfaToken"), u, step.getAsLong(), enrolling, lease)
+                .onSuccess(x -> users.wake(id))
                 .recover(err -> err instanceof ApiException e && e.code() == ErrorCode.INVALID_MFA_CODE
                     ? recordFailure(id, org, policy, lease, e)
                     : users.release(id, lease).compose(r -> Future.failedFuture(err)));

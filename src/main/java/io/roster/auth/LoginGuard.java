@@ -13,7 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.UUID;
+import io.vertx.core.Context;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Exact lockout under any concurrency, on any number of replicas. Before a password or TOTP
@@ -59,6 +63,32 @@ public final class LoginGuard {
 
   /** A reserved attempt: its id, and the time (this process's clock) by which its check must start. */
   public record Lease(UUID id, long startBy) {}
+
+  /**
+   * Sign-ins of this process waiting for a slot of an account, by account: a release or a spent
+   * attempt here wakes them at once; a slot freed on another replica is found by a slower retry.
+   * The database stays the only judge of a reservation: a woken waiter just asks again.
+   */
+  private static final ConcurrentHashMap<String, ConcurrentLinkedQueue<Waiter>> WAITERS = new ConcurrentHashMap<>();
+
+  /** A waiting sign-in: run once, by a wake-up or by its own timer, whichever comes first. */
+  private static final class Waiter {
+    final AtomicBoolean done = new AtomicBoolean();
+    final Runnable retry;
+
+    Waiter(Runnable retry) {
+      this.retry = retry;
+    }
+
+    boolean fire() {
+      if (done.compareAndSet(false, true)) {
+        retry.run();
+        return true;
+      }
+      return false;
+    }
+  }
+  private static final long RETRY_MS = 250;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -116,17 +146,53 @@ public final class LoginGuard {
             done.fail(new ApiException(ErrorCode.OVERLOADED, "Too many concurrent sign-ins for this account; try again",
                 new JsonObject().put("retryAfter", 1)));
           } else {
-            long delay = Math.min(5L << Math.min(round, 5), 100) + ThreadLocalRandom.current().nextLong(5);
-            vertx.setTimer(delay, t -> tryReserve(key, policy, hideLock, round + 1, deadline, done));
+            awaitSlot(key, () -> tryReserve(key, policy, hideLock, round + 1, deadline, done));
           }
         }
       }
     });
   }
 
+  /** Runs retry once: when a slot of this account frees in this process, or after a short wait at the latest. */
+  private void awaitSlot(Object key, Runnable retry) {
+    Context context = vertx.getOrCreateContext();
+    long[] timer = new long[1];
+    Waiter w = new Waiter(() -> context.runOnContext(v -> {
+      vertx.cancelTimer(timer[0]);
+      retry.run();
+    }));
+    WAITERS.computeIfAbsent(waitKey(key), x -> new ConcurrentLinkedQueue<>()).add(w);
+    timer[0] = vertx.setTimer(RETRY_MS + ThreadLocalRandom.current().nextLong(20), t -> w.fire());
+  }
+
+  private String waitKey(Object key) {
+    return (phantom ? "email:" : "user:") + key;
+  }
+
+  /**
+   * A slot of the account was just handed back or spent: the longest-waiting sign-in of this
+   * process asks again (one per freed slot, so waiters do not stampede the row).
+   */
+  public void wake(Object key) {
+    ConcurrentLinkedQueue<Waiter> queue = WAITERS.get(waitKey(key));
+    if (queue == null) {
+      return;
+    }
+    Waiter w;
+    while ((w = queue.poll()) != null) {
+      if (w.fire()) {
+        break;
+      }
+    }
+    if (queue.isEmpty()) {
+      WAITERS.remove(waitKey(key), queue);
+    }
+  }
+
   /** Spends the reserved attempt on a failure; the failure that reaches the maximum locks. */
   public Future<Failure> fail(Object key, Policy policy, Lease lease) {
     return pool.preparedQuery(fail).execute(Tuple.of(key, policy.maxFailedAttempts(), (double) policy.lockoutSeconds(), lease.id()))
+        .onComplete(x -> wake(key))
         .map(rows -> {
           if (rows.size() == 0) {
             return new Failure(false, null);
@@ -139,6 +205,7 @@ public final class LoginGuard {
   /** Hands the reserved attempt back after a correct check (or none); answers the lock if one was taken meanwhile. */
   public Future<OffsetDateTime> release(Object key, Lease lease) {
     return pool.preparedQuery(release).execute(Tuple.of(key, lease.id()))
+        .onComplete(x -> wake(key))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime("locked_until"));
   }
 

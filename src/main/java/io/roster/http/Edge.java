@@ -115,7 +115,9 @@ public final class Edge {
     if (!req.isEnded() && conn != null) {
       long limit = HttpVerticle.IMPORT_PATH.equals(req.path()) ? importBodyTimeoutMs : bodyTimeoutMs;
       long timer = vertx.setTimer(limit, id -> {
-        if (!req.isEnded() && !ctx.response().headWritten()) {
+        if (!req.isEnded() && ctx.response().headWritten()) {
+          conn.close(); // answered early and the client never finished its body
+        } else if (!req.isEnded()) {
           // The rest of the body may still come: the connection cannot carry another request.
           ctx.response().putHeader("Connection", "close").endHandler(v -> conn.close());
           Problems.send(ctx, new ApiException(ErrorCode.REQUEST_TIMEOUT, "The request body did not arrive in time"));

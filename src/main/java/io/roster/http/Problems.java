@@ -45,9 +45,31 @@ final class Problems {
    */
   static void send(RoutingContext ctx, ApiException e) {
     if (!ctx.request().isEnded() && !ctx.response().headWritten() && ctx.request().connection() != null) {
-      ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
+      lingerThenClose(ctx.request());
+      ctx.response().putHeader("Connection", "close");
     }
     write(ctx.response(), e);
+  }
+
+  private static final long LINGER_BYTES = HttpVerticle.BODY_LIMIT;
+
+  /**
+   * An answer that comes before the body was read: the rest of the body is read and dropped (up
+   * to 1 MiB) and the connection closes when it ends. Closing at once, with unread bytes in the
+   * socket, makes the kernel reset the connection, and the client may lose the answer.
+   */
+  private static void lingerThenClose(io.vertx.core.http.HttpServerRequest req) {
+    io.vertx.core.http.HttpConnection conn = req.connection();
+    long[] drained = {0};
+    req.handler(chunk -> {
+      drained[0] += chunk.length();
+      if (drained[0] > LINGER_BYTES) {
+        conn.close();
+      }
+    });
+    req.endHandler(v -> conn.close());
+    req.exceptionHandler(err -> conn.close());
+    req.resume();
   }
 
   /** Writes the problem on a bare response (also for requests the router never saw). */
