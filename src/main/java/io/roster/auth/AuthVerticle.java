@@ -460,10 +460,11 @@ public final class AuthVerticle extends CommandVerticle {
         return accepted;
       }
       Row u = rows.iterator().next();
-      vertx.runOnContext(v -> lifecycle.run(ch -> lifecycle.requestPasswordReset(ch, u.getUUID("id"), email, u.getString("first_name"))
+      // Started, not awaited: the answer below does not wait for it.
+      lifecycle.run(ch -> lifecycle.requestPasswordReset(ch, u.getUUID("id"), email, u.getString("first_name"))
               .compose(sent -> Audit.record(ch.tx, u.getUUID("organization_id"), null, Audit.PASSWORD_RESET_REQUESTED,
                   u.getUUID("id"), sent ? new JsonObject() : new JsonObject().put("mailed", false).put("reason", "MAIL_BUDGET"))))
-          .onFailure(err -> LOG.warn("A requested reset link could not be made: {}", err.toString())));
+          .onFailure(err -> LOG.warn("A requested reset link could not be made: {}", err.toString()));
       return accepted;
     });
   }

@@ -106,13 +106,9 @@ public final class Lifecycle {
    * every user the work evicted and wakes the mail verticle if it queued mail.
    */
   public <T> Future<T> run(Function<Change, Future<T>> work) {
-    List<Change> attempt = new ArrayList<>(1);
-    return pool.withTransaction(tx -> {
-      Change c = new Change(tx);
-      attempt.add(c);
-      return work.apply(c);
-    }).onSuccess(x -> {
-      Change c = attempt.get(attempt.size() - 1);
+    Change[] change = new Change[1];
+    return pool.withTransaction(tx -> work.apply(change[0] = new Change(tx))).onSuccess(x -> {
+      Change c = change[0];
       c.evicted.forEach(sessions::evictUser);
       if (c.mailed) {
         Outbox.wakeUp(vertx);
