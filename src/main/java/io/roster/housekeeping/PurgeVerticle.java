@@ -1,5 +1,6 @@
 package io.roster.housekeeping;
 
+import io.roster.common.BackgroundWork;
 import io.roster.common.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -36,8 +37,7 @@ public final class PurgeVerticle extends VerticleBase {
   private final Pool pool;
   private long timer;
   private double retentionSeconds;
-  private boolean stopping;
-  private Future<?> current = Future.succeededFuture();
+  private final BackgroundWork work = new BackgroundWork();
 
   public PurgeVerticle(Pool pool) {
     this.pool = pool;
@@ -47,20 +47,15 @@ public final class PurgeVerticle extends VerticleBase {
   public Future<?> start() {
     retentionSeconds = Settings.duration(config(), "RETENTION", Duration.ofDays(30)).toSeconds();
     long interval = Settings.duration(config(), "PURGE_INTERVAL", Duration.ofMinutes(5)).toMillis();
-    timer = vertx.setPeriodic(Math.max(100, interval), id -> {
-      if (!stopping) {
-        current = purge();
-      }
-    });
+    timer = vertx.setPeriodic(Math.max(100, interval), id -> work.run(this::purge));
     return Future.succeededFuture();
   }
 
   /** No new round starts; the batch under way finishes. */
   @Override
   public Future<?> stop() {
-    stopping = true;
     vertx.cancelTimer(timer);
-    return current.otherwiseEmpty();
+    return work.finish();
   }
 
   Future<Void> purge() {
@@ -77,7 +72,7 @@ public final class PurgeVerticle extends VerticleBase {
     Tuple params = condition.contains("$1") ? Tuple.of(retentionSeconds) : Tuple.tuple();
     return pool.preparedQuery(sql).execute(params).compose(rs -> {
       int n = rs.rowCount();
-      if (n == BATCH && !stopping) {
+      if (n == BATCH && !work.stopping()) {
         return purge(table, condition, total + n);
       }
       if (total + n > 0) {

@@ -1,6 +1,7 @@
 package io.roster.lockout;
 
 import io.roster.auth.AuthCommands;
+import io.roster.common.BackgroundWork;
 import io.roster.common.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -30,8 +31,7 @@ public final class LockoutTimerVerticle extends VerticleBase {
 
   private final Pool pool;
   private long periodic;
-  private boolean stopping;
-  private Future<?> current = Future.succeededFuture();
+  private final BackgroundWork work = new BackgroundWork();
 
   public LockoutTimerVerticle(Pool pool) {
     this.pool = pool;
@@ -51,22 +51,18 @@ public final class LockoutTimerVerticle extends VerticleBase {
   /** No new sweep starts; the one under way (one statement) finishes. */
   @Override
   public Future<?> stop() {
-    stopping = true;
     vertx.cancelTimer(periodic);
-    return current.otherwiseEmpty();
+    return work.finish();
   }
 
   Future<?> sweep() {
-    if (stopping) {
-      return Future.succeededFuture();
-    }
-    return current = pool.query(SWEEP).execute()
+    return work.run(() -> pool.query(SWEEP).execute()
         .map(rs -> rs.rowCount())
         .onSuccess(n -> {
           if (n > 0) {
             LOG.info("Unlocked {} account(s) whose lockout ended", n);
           }
         })
-        .onFailure(err -> LOG.warn("Lockout sweep failed: {}", err.toString()));
+        .onFailure(err -> LOG.warn("Lockout sweep failed: {}", err.toString())));
   }
 }

@@ -1,5 +1,6 @@
 package io.roster.mail;
 
+import io.roster.common.BackgroundWork;
 import io.roster.common.Metrics;
 import io.roster.common.Settings;
 import io.vertx.core.Future;
@@ -55,8 +56,7 @@ public final class MailVerticle extends VerticleBase {
   private long timer;
   private boolean polling;
   private boolean pollAgain;
-  private boolean stopping;
-  private Future<?> current = Future.succeededFuture();
+  private final BackgroundWork work = new BackgroundWork();
 
   public MailVerticle(Pool pool) {
     this.pool = pool;
@@ -93,9 +93,8 @@ public final class MailVerticle extends VerticleBase {
   /** Takes no new batch, lets the one being sent finish (each mail marked as it goes), then closes SMTP. */
   @Override
   public Future<?> stop() {
-    stopping = true;
     vertx.cancelTimer(timer);
-    return current.transform(x -> client == null ? Future.succeededFuture() : client.close());
+    return work.finish().compose(x -> client == null ? Future.succeededFuture() : client.close());
   }
 
   /** The Message-ID of an outbox row: the same on every attempt, on every replica. */
@@ -104,7 +103,7 @@ public final class MailVerticle extends VerticleBase {
   }
 
   private void poll() {
-    if (stopping) {
+    if (work.stopping()) {
       return;
     }
     if (polling) {
@@ -113,7 +112,7 @@ public final class MailVerticle extends VerticleBase {
     }
     polling = true;
     pollAgain = false;
-    current = pool.preparedQuery(CLAIM).execute(Tuple.of(BATCH))
+    work.run(() -> pool.preparedQuery(CLAIM).execute(Tuple.of(BATCH))
         .compose(rows -> {
           List<Future<Void>> sends = new ArrayList<>();
           for (Row row : rows) {
@@ -129,10 +128,10 @@ public final class MailVerticle extends VerticleBase {
           polling = false;
           if (ar.failed()) {
             LOG.warn("Outbox poll failed: {}", ar.cause().toString());
-          } else if (!stopping && (ar.result() == BATCH || pollAgain)) {
+          } else if (!work.stopping() && (ar.result() == BATCH || pollAgain)) {
             poll();
           }
-        });
+        }));
   }
 
   private Future<Void> deliver(Row row) {
