@@ -33,24 +33,24 @@ public final class Audit {
       INSERT INTO audit_events (id, organization_id, actor_id, action, target_user_id, details)
       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)""";
 
-  // A refusal while an account is locked is folded into the lock window's one LOGIN_FAILED event
+  // Refusals while an account is locked are folded into the lock window's one LOGIN_FAILED event
   // (details.attempts counts them), so a flood against a locked account writes no row per attempt.
-  private static final String FOLD_LOCKED_REFUSAL = """
+  private static final String FOLD_LOCKED_REFUSALS = """
       WITH folded AS (
-        UPDATE audit_events SET details = jsonb_set(details, '{attempts}', to_jsonb(COALESCE((details->>'attempts')::int, 1) + 1))
+        UPDATE audit_events SET details = jsonb_set(details, '{attempts}', to_jsonb(COALESCE((details->>'attempts')::int, 1) + $5))
         WHERE id = (SELECT id FROM audit_events WHERE organization_id = $1 AND target_user_id = $2 AND action = 'LOGIN_FAILED'
                       AND details->>'lockedUntil' = $4 ORDER BY seq DESC LIMIT 1)
         RETURNING id)
       INSERT INTO audit_events (id, organization_id, actor_id, action, target_user_id, details)
       SELECT gen_random_uuid(), $1, NULL, 'LOGIN_FAILED', $2,
-             jsonb_build_object('reason', $3::text, 'lockedUntil', $4::text, 'attempts', 1)
+             jsonb_build_object('reason', $3::text, 'lockedUntil', $4::text, 'attempts', $5::int)
       WHERE NOT EXISTS (SELECT 1 FROM folded)""";
 
   private Audit() {}
 
-  /** LOGIN_FAILED for a refusal during the lock that ends at lockedUntil: one event per lock window, with a count. */
-  public static Future<Void> lockedRefusal(SqlClient client, UUID org, UUID target, String reason, String lockedUntil) {
-    return client.preparedQuery(FOLD_LOCKED_REFUSAL).execute(Tuple.of(org, target, reason, lockedUntil)).mapEmpty();
+  /** LOGIN_FAILED for count refusals during the lock that ends at lockedUntil: one event per lock window, with a count. */
+  public static Future<Void> lockedRefusals(SqlClient client, UUID org, UUID target, String reason, String lockedUntil, int count) {
+    return client.preparedQuery(FOLD_LOCKED_REFUSALS).execute(Tuple.of(org, target, reason, lockedUntil, count)).mapEmpty();
   }
 
   public static Future<Void> record(SqlClient tx, UUID org, UUID actor, String action, UUID target, JsonObject details) {

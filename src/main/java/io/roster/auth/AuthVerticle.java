@@ -1,6 +1,7 @@
 package io.roster.auth;
 
 import io.roster.audit.Audit;
+import io.roster.audit.LockedRefusals;
 import io.roster.common.ApiException;
 import io.roster.common.Caller;
 import io.roster.common.CommandVerticle;
@@ -43,11 +44,16 @@ public final class AuthVerticle extends CommandVerticle {
   private static final String POLICY_COLUMNS = """
       o.min_length, o.require_uppercase, o.require_lowercase, o.require_digit, o.require_symbol,
       o.max_failed_attempts, o.lockout_seconds, o.reveal_lockout""";
-  private static final String BY_EMAIL = """
-      SELECT u.id, u.organization_id, u.email, u.status, u.password_hash, u.totp_secret IS NOT NULL AS enrolled,
+  // The first sign-in step in one round trip: the account (if any) with its policy, and the
+  // reservation of one of its attempts (or of the unknown email's), which also answers a lock.
+  private static final String BEGIN_LOGIN = """
+      SELECT r.outcome, r.until_at, u.* FROM (SELECT 1) AS one
+      LEFT JOIN (SELECT u.id, u.organization_id, u.email, u.status, u.password_hash, u.totp_secret IS NOT NULL AS enrolled,
       """ + POLICY_COLUMNS + """
 
-      FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.email = $1""";
+                 FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.email = $1) AS u ON true
+      CROSS JOIN LATERAL\s""" + LoginGuard.reserveCall("u.id", "CASE WHEN u.id IS NULL THEN $1 END",
+      "COALESCE(u.max_failed_attempts, $2)", "$3", "$4") + " AS r";
   private static final String BY_ID = """
       SELECT u.id, u.organization_id, u.email, u.status, u.password_hash,
       """ + POLICY_COLUMNS + """
@@ -119,6 +125,10 @@ public final class AuthVerticle extends CommandVerticle {
   private final io.roster.crypto.Secrets secrets;
 
   private final SessionCache sessionCache;
+  /** Refusals of locked accounts are audited in folds, written every REFUSAL_FLUSH_MS. */
+  private static final long REFUSAL_FLUSH_MS = 250;
+  private final LockedRefusals refusals = new LockedRefusals();
+  private long refusalFlush;
 
   public AuthVerticle(Pool pool, Passwords passwords, Lifecycle lifecycle, KeyRing keys, io.roster.crypto.Secrets secrets,
       SessionCache sessionCache) {
@@ -144,7 +154,19 @@ public final class AuthVerticle extends CommandVerticle {
     Duration lease = Settings.duration(conf, "LOGIN_ATTEMPT_LEASE", LoginGuard.DEFAULT_LEASE);
     users = LoginGuard.forUsers(vertx, pool, lease, passwords::startBy);
     unknown = LoginGuard.forUnknownEmails(vertx, pool, lease, passwords::startBy);
+    refusalFlush = vertx.setPeriodic(REFUSAL_FLUSH_MS, t -> flushRefusals());
     return super.start();
+  }
+
+  /** Stops taking commands, then writes the refusals still counted. */
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(refusalFlush);
+    return super.stop().compose(x -> flushRefusals());
+  }
+
+  private Future<Void> flushRefusals() {
+    return refusals.flush(pool).onFailure(x -> LOG.warn("Audit of refused sign-ins failed: {}", x.toString()));
   }
 
   /** Sign-in steps may wait for a free attempt slot of their account (LoginGuard, up to 20 s). */
@@ -178,28 +200,33 @@ public final class AuthVerticle extends CommandVerticle {
   private Future<JsonObject> login(JsonObject cmd) {
     String email = cmd.getString("email");
     String password = cmd.getString("password");
-    return pool.preparedQuery(BY_EMAIL).execute(Tuple.of(email)).compose(rows -> {
-      if (rows.size() == 0) {
-        return loginUnknown(email, password);
-      }
-      return loginKnown(rows.iterator().next(), password);
-    });
+    UUID leaseId = UUID.randomUUID();
+    long asked = System.currentTimeMillis();
+    return pool.preparedQuery(BEGIN_LOGIN)
+        .execute(Tuple.of(email, DEFAULT_POLICY.maxFailedAttempts(), leaseId, users.leaseSeconds()))
+        .compose(rows -> {
+          Row r = rows.iterator().next();
+          if (r.getUUID("id") == null) {
+            return loginUnknown(email, password, unknown.reserved(r, leaseId, asked, email, DEFAULT_POLICY, true));
+          }
+          return loginKnown(r, password, users.reserved(r, leaseId, asked, r.getUUID("id"), policyOf(r), true));
+        });
   }
 
   /** An email with no account: the same guard, the same hash work, the same answers. */
-  private Future<JsonObject> loginUnknown(String email, String password) {
-    return unknown.reserve(email, DEFAULT_POLICY, true)
+  private Future<JsonObject> loginUnknown(String email, String password, Future<LoginGuard.Lease> reserved) {
+    return reserved
         .compose(lease -> passwords.verify(password, null, lease.startBy())
             .recover(err -> unknown.release(email, lease).compose(r -> Future.failedFuture(err)))
             .compose(ok -> unknown.fail(email, DEFAULT_POLICY, lease)))
         .compose(f -> Future.failedFuture(LoginGuard.invalidCredentials()));
   }
 
-  private Future<JsonObject> loginKnown(Row u, String password) {
+  private Future<JsonObject> loginKnown(Row u, String password, Future<LoginGuard.Lease> reserved) {
     UUID id = u.getUUID("id");
     UUID org = u.getUUID("organization_id");
     LoginGuard.Policy policy = policyOf(u);
-    return users.reserve(id, policy, true)
+    return reserved
         .recover(err -> auditFailure(org, id, err))
         .compose(lease -> checkPassword(id, org, policy, lease, password, u.getString("password_hash"), LoginGuard.invalidCredentials()))
         .compose(lockedUntil -> afterCorrectPassword(u, password, policy, lockedUntil));
@@ -261,10 +288,12 @@ public final class AuthVerticle extends CommandVerticle {
       return Future.failedFuture(err);
     }
     String lockedUntil = e.notes().getString(LoginGuard.LOCKED_UNTIL);
-    Future<Void> audit = lockedUntil != null
-        ? Audit.lockedRefusal(pool, org, id, e.code().code(), lockedUntil)
-        : Audit.record(pool, org, null, Audit.LOGIN_FAILED, id, new JsonObject().put("reason", e.code().code()));
-    audit.onFailure(x -> LOG.warn("Audit of a refused sign-in failed: {}", x.toString()));
+    if (lockedUntil != null) {
+      refusals.add(org, id, e.code().code(), lockedUntil);
+    } else {
+      Audit.record(pool, org, null, Audit.LOGIN_FAILED, id, new JsonObject().put("reason", e.code().code()))
+          .onFailure(x -> LOG.warn("Audit of a refused sign-in failed: {}", x.toString()));
+    }
     if (e.notes().getBoolean(LoginGuard.HIDDEN, false)) {
       io.vertx.core.Promise<T> later = io.vertx.core.Promise.promise();
       vertx.setTimer(Math.max(1, passwords.typicalCheckMillis()), t -> later.fail(err));

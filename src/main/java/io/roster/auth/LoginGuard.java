@@ -38,7 +38,7 @@ public final class LoginGuard {
   static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
   private static final long WAIT_LIMIT_MS = 20_000;
 
-  private static final String RESERVE = "SELECT outcome, until_at FROM login_reserve($1, $2, $3, $4, $5)";
+  private static final String RESERVE = "SELECT outcome, until_at FROM " + reserveCall("$1", "$2", "$3", "$4", "$5");
   // SET expressions read the old row: the failure that reaches max locks and restarts the count.
   // A count above a lowered max counts as max - 1, as login_reserve does.
   private static final String FAIL = """
@@ -126,31 +126,53 @@ public final class LoginGuard {
    */
   public Future<Lease> reserve(Object key, Policy policy, boolean hideLock) {
     Promise<Lease> done = Promise.promise();
-    tryReserve(key, policy, hideLock, 0, System.currentTimeMillis() + WAIT_LIMIT_MS, done);
+    tryReserve(key, policy, hideLock, System.currentTimeMillis() + WAIT_LIMIT_MS, done);
     return done.future();
   }
 
-  private void tryReserve(Object key, Policy policy, boolean hideLock, int round, long deadline, Promise<Lease> done) {
+  /**
+   * Goes on from a reservation that a larger statement already made (the first sign-in step finds
+   * the account and calls login_reserve in one round trip, see {@link #reserveCall}): its outcome
+   * row, the lease id it asked for and when it asked.
+   */
+  public Future<Lease> reserved(Row outcome, UUID leaseId, long asked, Object key, Policy policy, boolean hideLock) {
+    Promise<Lease> done = Promise.promise();
+    answer(outcome, leaseId, asked, key, policy, hideLock, asked + WAIT_LIMIT_MS, done);
+    return done.future();
+  }
+
+  /** The SQL call that reserves, for a larger statement; its parameters are (user, email, max, lease id, lease seconds). */
+  public static String reserveCall(String user, String email, String max, String leaseId, String leaseSeconds) {
+    return "login_reserve(" + String.join(", ", user, email, max, leaseId, leaseSeconds) + ")";
+  }
+
+  public double leaseSeconds() {
+    return lease.toMillis() / 1000.0;
+  }
+
+  private void tryReserve(Object key, Policy policy, boolean hideLock, long deadline, Promise<Lease> done) {
     UUID id = UUID.randomUUID();
     long asked = System.currentTimeMillis();
-    Tuple params = Tuple.of(phantom ? null : key, phantom ? key : null, policy.maxFailedAttempts(), id,
-        lease.toMillis() / 1000.0);
-    pool.preparedQuery(RESERVE).execute(params).onFailure(done::fail).onSuccess(rows -> {
-      Row r = rows.iterator().next();
-      switch (r.getString("outcome")) {
-        case "RESERVED" -> done.complete(new Lease(id, Math.min(asked + lease.toMillis() / 2, startBy.applyAsLong(asked))));
-        case "LOCKED" -> done.fail(locked(r.getOffsetDateTime("until_at"), policy, hideLock));
-        case "GONE" -> done.fail(new ApiException(ErrorCode.UNAUTHENTICATED, "The account no longer exists"));
-        default -> {
-          if (System.currentTimeMillis() > deadline) {
-            done.fail(new ApiException(ErrorCode.OVERLOADED, "Too many concurrent sign-ins for this account; try again",
-                new JsonObject().put("retryAfter", 1)));
-          } else {
-            awaitSlot(key, () -> tryReserve(key, policy, hideLock, round + 1, deadline, done));
-          }
+    Tuple params = Tuple.of(phantom ? null : key, phantom ? key : null, policy.maxFailedAttempts(), id, leaseSeconds());
+    pool.preparedQuery(RESERVE).execute(params).onFailure(done::fail)
+        .onSuccess(rows -> answer(rows.iterator().next(), id, asked, key, policy, hideLock, deadline, done));
+  }
+
+  private void answer(Row r, UUID id, long asked, Object key, Policy policy, boolean hideLock, long deadline,
+      Promise<Lease> done) {
+    switch (r.getString("outcome")) {
+      case "RESERVED" -> done.complete(new Lease(id, Math.min(asked + lease.toMillis() / 2, startBy.applyAsLong(asked))));
+      case "LOCKED" -> done.fail(locked(r.getOffsetDateTime("until_at"), policy, hideLock));
+      case "GONE" -> done.fail(new ApiException(ErrorCode.UNAUTHENTICATED, "The account no longer exists"));
+      default -> {
+        if (System.currentTimeMillis() > deadline) {
+          done.fail(new ApiException(ErrorCode.OVERLOADED, "Too many concurrent sign-ins for this account; try again",
+              new JsonObject().put("retryAfter", 1)));
+        } else {
+          awaitSlot(key, () -> tryReserve(key, policy, hideLock, deadline, done));
         }
       }
-    });
+    }
   }
 
   /** Runs retry once: when a slot of this account frees in this process, or after a short wait at the latest. */

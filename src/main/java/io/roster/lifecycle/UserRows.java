@@ -11,6 +11,13 @@ public final class UserRows {
   public static final String SHOWN_STATUS =
       "(CASE WHEN u.status <> 'DEACTIVATED' AND u.locked_until > now() THEN 'LOCKED_OUT' ELSE u.status END)";
 
+  /**
+   * The key sort=status orders by: the shown status, reading a lock from locked_until being set
+   * (index users_org_status; the sweeper clears a lock within a second of its end).
+   */
+  public static final String STATUS_SORT_KEY =
+      "(CASE WHEN u.status <> 'DEACTIVATED' AND u.locked_until IS NOT NULL THEN 'LOCKED_OUT' ELSE u.status END)";
+
   public static final String COLUMNS = """
       u.id, u.organization_id, u.email, u.first_name, u.last_name, u.role, u.root_admin,
       """ + SHOWN_STATUS + """

@@ -15,7 +15,7 @@ final class UserQueries {
       "createdAt", new String[] {"u.created_at", "timestamptz"},
       "email", new String[] {"u.email", "text"},
       "lastName", new String[] {"u.last_name", "text"},
-      "status", new String[] {UserRows.SHOWN_STATUS, "text"});
+      "status", new String[] {UserRows.STATUS_SORT_KEY, "text"});
 
   private UserQueries() {}
 
