@@ -120,7 +120,7 @@ public final class Roster {
     String baseUrl = Settings.string(conf, "PUBLIC_BASE_URL", "http://localhost:8080");
     JsonObject tokenConf = Settings.slice(conf, "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MFA_TOKEN_TTL", "LOGIN_ATTEMPT_LEASE",
         "SESSION_MAX_LIFETIME");
-    JsonObject mailConf = Settings.slice(conf, "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS",
+    JsonObject mailConf = Settings.slice(conf, "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_CONNECTIONS",
         "MAIL_FROM", "MAIL_POLL_INTERVAL", "PUBLIC_BASE_URL");
     JsonObject httpConf = Settings.slice(conf, "HTTP_HOST", "HTTP_PORT", "SUPPORT_API_KEY", "PUBLIC_BASE_URL",
         "SHUTDOWN_DRAIN_TIMEOUT");

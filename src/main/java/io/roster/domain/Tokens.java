@@ -32,4 +32,9 @@ public final class Tokens {
       throw new IllegalStateException(e);
     }
   }
+
+  /** The hash as hex, for statements that take it inside a JSON record (decode(…, 'hex')). */
+  public static String hashHex(String token) {
+    return java.util.HexFormat.of().formatHex(hash(token));
+  }
 }

@@ -1,6 +1,6 @@
 package io.roster.lifecycle;
 
-import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.SqlClient;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
@@ -10,11 +10,12 @@ import java.util.UUID;
  * cached sessions this process drops, and whether the mail verticle has new outbox rows.
  */
 public final class Change {
-  public final SqlConnection tx;
+  /** The transaction, or the pool itself for work of one statement (see Lifecycle.runOne). */
+  public final SqlClient tx;
   final Set<UUID> evicted = new HashSet<>();
   boolean mailed;
 
-  Change(SqlConnection tx) {
+  Change(SqlClient tx) {
     this.tx = tx;
   }
 

@@ -19,6 +19,9 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
@@ -30,18 +33,39 @@ import java.util.function.Function;
  * and every statement is set-based so that one user and a batch of a thousand take the same path.
  */
 public final class Lifecycle {
-  private static final String INSERT_USERS = """
-      INSERT INTO users AS u (id, organization_id, email, first_name, last_name, role, root_admin, status, groups)
-      SELECT t.id, $1, t.email, t.first_name, t.last_name, t.role, t.root_admin, 'INVITED',
-             ARRAY(SELECT jsonb_array_elements_text(t.groups))
-      FROM jsonb_to_recordset($2::jsonb)
-           AS t(id uuid, email text, first_name text, last_name text, role text, root_admin boolean, groups jsonb)
-      ON CONFLICT (email) DO NOTHING
-      RETURNING\s""" + UserRows.COLUMNS;
-  private static final String CREATED_AUDIT = """
-      INSERT INTO audit_events (id, organization_id, actor_id, action, target_user_id, details)
-      SELECT gen_random_uuid(), $1, $2, 'USER_CREATED', t.user_id, jsonb_build_object('email', t.email, 'role', t.role) || $5::jsonb
-      FROM unnest($3::uuid[], $4::text[], $6::text[]) AS t(user_id, email, role)""";
+  // Inviting in one statement: the users, their invitation links, mails and audit events. The
+  // mails are rendered in Java with the organization's name as this process last read it; the
+  // statement inserts only while that is still the name, and answers the name it found, so a
+  // caller with an outdated name renders again and repeats (INVITE_ANEW).
+  private static final String INVITE = """
+      WITH org AS (SELECT name FROM organizations WHERE id = $1),
+      input AS (
+        SELECT t.* FROM jsonb_to_recordset($2::jsonb) AS t(id uuid, email text, first_name text, last_name text, role text,
+               root_admin boolean, groups jsonb, link text, subject text, text_body text, html_body text)
+        WHERE (SELECT name FROM org) = $3),
+      ins AS (
+        INSERT INTO users AS u (id, organization_id, email, first_name, last_name, role, root_admin, status, groups)
+        SELECT t.id, $1, t.email, t.first_name, t.last_name, t.role, t.root_admin, 'INVITED',
+               ARRAY(SELECT jsonb_array_elements_text(t.groups))
+        FROM input t
+        ON CONFLICT (email) DO NOTHING
+        RETURNING\s""" + UserRows.COLUMNS + """
+      ),
+      links AS (
+        INSERT INTO action_tokens (token_hash, user_id, kind, expires_at)
+        SELECT decode(t.link, 'hex'), t.id, 'INVITATION', now() + make_interval(secs => $4)
+        FROM input t JOIN ins ON ins.id = t.id),
+      mails AS (
+        INSERT INTO mail_outbox (recipient, subject, text_body, html_body)
+        SELECT t.email, t.subject, t.text_body, t.html_body FROM input t JOIN ins ON ins.id = t.id),
+      audit AS (
+        INSERT INTO audit_events (id, organization_id, actor_id, action, target_user_id, details)
+        SELECT gen_random_uuid(), $1, $5, a.action, ins.id,
+               CASE WHEN a.n = 1 THEN jsonb_build_object('email', ins.email, 'role', ins.role)
+                    ELSE jsonb_build_object('email', ins.email) END || $6::jsonb
+        FROM ins CROSS JOIN (VALUES (1, 'USER_CREATED'), (2, 'INVITATION_SENT')) AS a(n, action)
+        ORDER BY ins.id, a.n)
+      SELECT (SELECT name FROM org) AS org_name, ins.* FROM (SELECT 1) AS one LEFT JOIN ins ON true""";
   private static final String VOID_INVITATIONS = """
       UPDATE action_tokens SET used_at = now() WHERE user_id = ANY($1::uuid[]) AND kind = $2 AND used_at IS NULL""";
   private static final String INSERT_LINKS = """
@@ -107,13 +131,23 @@ public final class Lifecycle {
    */
   public <T> Future<T> run(Function<Change, Future<T>> work) {
     Change[] change = new Change[1];
-    return pool.withTransaction(tx -> work.apply(change[0] = new Change(tx))).onSuccess(x -> {
-      Change c = change[0];
-      c.evicted.forEach(sessions::evictUser);
-      if (c.mailed) {
-        Outbox.wakeUp(vertx);
-      }
-    });
+    return pool.withTransaction(tx -> work.apply(change[0] = new Change(tx))).onSuccess(x -> committed(change[0]));
+  }
+
+  /**
+   * As {@link #run} for work that is one statement (a statement is atomic by itself), without a
+   * transaction around it: one round trip instead of three. Inviting one user is such work.
+   */
+  public <T> Future<T> runOne(Function<Change, Future<T>> work) {
+    Change c = new Change(pool);
+    return work.apply(c).onSuccess(x -> committed(c));
+  }
+
+  private void committed(Change c) {
+    c.evicted.forEach(sessions::evictUser);
+    if (c.mailed) {
+      Outbox.wakeUp(vertx);
+    }
   }
 
   // ---- invitations ---------------------------------------------------------------------------
@@ -127,31 +161,57 @@ public final class Lifecycle {
     if (users.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    JsonArray records = new JsonArray();
-    for (NewUser u : users) {
-      records.add(u.toRecord(UUID.randomUUID()));
-    }
     JsonObject how = via == null ? new JsonObject() : new JsonObject().put("via", via);
-    return c.tx.preparedQuery(INSERT_USERS).execute(Tuple.of(org, records)).compose(rows -> {
-      List<JsonObject> created = new ArrayList<>();
-      rows.forEach(r -> created.add(UserRows.toJson(r)));
-      if (created.isEmpty()) {
-        return Future.succeededFuture(List.of());
+    return invite(c, org, users, actor, how, orgNames.get(org), true);
+  }
+
+  private Future<List<Invited>> invite(Change c, UUID org, List<NewUser> users, UUID actor, JsonObject how, String orgName,
+      boolean mayRepeat) {
+    JsonArray records = new JsonArray();
+    Map<UUID, String> tokens = new HashMap<>();
+    for (NewUser u : users) {
+      UUID id = UUID.randomUUID();
+      String token = Tokens.random();
+      tokens.put(id, token);
+      JsonObject record = u.toRecord(id).put("link", Tokens.hashHex(token));
+      if (orgName != null) {
+        Mail mail = Mail.invitation(baseUrl, u.email(), u.firstName(), orgName, token);
+        record.put("subject", mail.subject()).put("text_body", mail.text()).put("html_body", mail.html());
       }
-      UUID[] ids = created.stream().map(u -> UUID.fromString(u.getString("id"))).toArray(UUID[]::new);
-      String[] emails = created.stream().map(u -> u.getString("email")).toArray(String[]::new);
-      String[] roles = created.stream().map(u -> u.getString("role")).toArray(String[]::new);
-      String[] firstNames = created.stream().map(u -> u.getString("firstName")).toArray(String[]::new);
-      return c.tx.preparedQuery(CREATED_AUDIT).execute(Tuple.of(org, actor, ids, emails, how, roles))
-          .compose(x -> sendInvitations(c, org, ids, emails, firstNames, actor, how))
-          .map(tokens -> {
-            List<Invited> out = new ArrayList<>(created.size());
-            for (int i = 0; i < created.size(); i++) {
-              out.add(new Invited(created.get(i), tokens[i]));
-            }
-            return out;
-          });
+      records.add(record);
+    }
+    Tuple params = Tuple.of(org, records, orgName, (double) invitationTtl.toSeconds(), actor, how);
+    return c.tx.preparedQuery(INVITE).execute(params).compose(rows -> {
+      String current = rows.iterator().next().getString("org_name");
+      if (current == null) {
+        return Future.failedFuture(ApiException.notFound());
+      }
+      if (!current.equals(orgName)) {
+        rememberOrgName(org, current);
+        return mayRepeat ? invite(c, org, users, actor, how, current, false)
+            : Future.failedFuture(new IllegalStateException("The organization's name keeps changing"));
+      }
+      List<Invited> out = new ArrayList<>();
+      for (Row r : rows) {
+        if (r.getUUID("id") != null) {
+          out.add(new Invited(UserRows.toJson(r), tokens.get(r.getUUID("id"))));
+        }
+      }
+      if (!out.isEmpty()) {
+        c.mailed();
+      }
+      return Future.succeededFuture(out);
     });
+  }
+
+  /** The names of organizations as this process last read them, for rendering invitations (a bounded memo). */
+  private final Map<UUID, String> orgNames = new ConcurrentHashMap<>();
+
+  private void rememberOrgName(UUID org, String name) {
+    if (orgNames.size() > 10_000) {
+      orgNames.clear();
+    }
+    orgNames.put(org, name);
   }
 
   /** One user: as {@link #invite}, with EMAIL_TAKEN when the address already has an account. */

@@ -20,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mail dispatch from the outbox. Claims a few due rows at a time with FOR UPDATE SKIP LOCKED (so
- * each mail is sent by one replica), sends each over SMTP and marks it sent as soon as the server
+ * Mail dispatch from the outbox. Claims a batch of due rows at a time with FOR UPDATE SKIP LOCKED
+ * (so each mail is sent by one replica), sends them over a pool of kept-alive SMTP connections
+ * (SMTP_CONNECTIONS, several mails per connection), marks each sent as soon as the server
  * accepted it, and backs off while SMTP is down. Delivery is at least once: a process killed
  * between the SMTP server's acceptance and the mark sends that mail again after the claim
  * expires, with the same Message-ID (derived from the outbox row), so receivers can drop the
@@ -29,8 +30,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class MailVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MailVerticle.class);
-  /** Few rows per claim, so a killed process strands few mails, for at most CLAIM. */
-  private static final int BATCH = 10;
+  /** Rows per claim: enough to keep every connection busy; a killed process strands them for at most the claim's minute. */
+  private static final int BATCH_PER_CONNECTION = 8;
+  private static final long PENDING_METRIC_MS = 5_000;
 
   private static final String CLAIM = """
       UPDATE mail_outbox SET claimed_until = now() + interval '1 minute', attempts = attempts + 1
@@ -54,6 +56,8 @@ public final class MailVerticle extends VerticleBase {
   private String from;
   private String messageIdDomain;
   private long timer;
+  private long pendingTimer;
+  private int batch;
   private boolean polling;
   private boolean pollAgain;
   private final BackgroundWork work = new BackgroundWork();
@@ -68,6 +72,8 @@ public final class MailVerticle extends VerticleBase {
     from = Settings.string(conf, "MAIL_FROM", "no-reply@roster.local");
     messageIdDomain = from.contains("@") ? from.substring(from.lastIndexOf('@') + 1) : "roster.local";
     String host = Settings.string(conf, "SMTP_HOST", null);
+    int connections = Math.max(1, Settings.integer(conf, "SMTP_CONNECTIONS", 8));
+    batch = connections * BATCH_PER_CONNECTION;
     if (host != null) {
       String user = Settings.string(conf, "SMTP_USERNAME", null);
       MailConfig mc = new MailConfig()
@@ -77,7 +83,8 @@ public final class MailVerticle extends VerticleBase {
           .setLogin(user == null ? LoginOption.DISABLED : LoginOption.REQUIRED)
           .setUsername(user)
           .setPassword(Settings.string(conf, "SMTP_PASSWORD", null))
-          .setKeepAlive(true);
+          .setKeepAlive(true)
+          .setMaxPoolSize(connections);
       client = MailClient.create(vertx, mc);
       LOG.info("Mail goes out through {}:{}", host, mc.getPort());
     } else {
@@ -85,8 +92,10 @@ public final class MailVerticle extends VerticleBase {
     }
     long interval = Settings.duration(conf, "MAIL_POLL_INTERVAL", java.time.Duration.ofSeconds(1)).toMillis();
     timer = vertx.setPeriodic(Math.max(50, interval), id -> poll());
+    pendingTimer = vertx.setPeriodic(PENDING_METRIC_MS, id -> countPending());
     vertx.eventBus().localConsumer(Outbox.WAKE_UP, msg -> poll());
     poll();
+    countPending();
     return Future.succeededFuture();
   }
 
@@ -94,6 +103,7 @@ public final class MailVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(pendingTimer);
     return work.finish().compose(x -> client == null ? Future.succeededFuture() : client.close());
   }
 
@@ -112,7 +122,7 @@ public final class MailVerticle extends VerticleBase {
     }
     polling = true;
     pollAgain = false;
-    work.run(() -> pool.preparedQuery(CLAIM).execute(Tuple.of(BATCH))
+    work.run(() -> pool.preparedQuery(CLAIM).execute(Tuple.of(batch))
         .compose(rows -> {
           List<Future<Void>> sends = new ArrayList<>();
           for (Row row : rows) {
@@ -120,18 +130,20 @@ public final class MailVerticle extends VerticleBase {
           }
           return Future.join(sends).map(rows.size());
         })
-        .compose(n -> pool.query(PENDING).execute().map(rs -> {
-          Metrics.mailPending(rs.iterator().next().getLong(0));
-          return n;
-        }))
         .onComplete(ar -> {
           polling = false;
           if (ar.failed()) {
             LOG.warn("Outbox poll failed: {}", ar.cause().toString());
-          } else if (!work.stopping() && (ar.result() == BATCH || pollAgain)) {
+          } else if (!work.stopping() && (ar.result() == batch || pollAgain)) {
             poll();
           }
         }));
+  }
+
+  private void countPending() {
+    pool.query(PENDING).execute()
+        .onSuccess(rs -> Metrics.mailPending(rs.iterator().next().getLong(0)))
+        .onFailure(err -> LOG.debug("Outbox count failed: {}", err.toString()));
   }
 
   private Future<Void> deliver(Row row) {

@@ -133,7 +133,7 @@ public final class ScimVerticle extends CommandVerticle {
         })));
   }
 
-  private Future<JsonObject> one(SqlConnection tx, UUID org, UUID id) {
+  private Future<JsonObject> one(io.vertx.sqlclient.SqlClient tx, UUID org, UUID id) {
     return (tx == null ? pool.preparedQuery(ONE) : tx.preparedQuery(ONE)).execute(Tuple.of(id, org))
         .compose(rows -> rows.size() == 0 ? Future.failedFuture(ApiException.notFound())
             : Future.succeededFuture(ScimUsers.toScim(rows.iterator().next(), baseUrl)));

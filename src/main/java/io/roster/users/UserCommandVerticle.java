@@ -144,7 +144,7 @@ public final class UserCommandVerticle extends CommandVerticle {
     List<String> groups = b.getJsonArray("groups", new JsonArray()).stream().map(String::valueOf).toList();
     NewUser u = new NewUser(b.getString("email"), b.getString("firstName"), b.getString("lastName"),
         Role.valueOf(b.getString("role")), groups);
-    return lifecycle.run(ch -> lifecycle.inviteOne(ch, c.organizationId(), u, c.userId(), null)).map(Lifecycle.Invited::user);
+    return lifecycle.runOne(ch -> lifecycle.inviteOne(ch, c.organizationId(), u, c.userId(), null)).map(Lifecycle.Invited::user);
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------
@@ -157,7 +157,7 @@ public final class UserCommandVerticle extends CommandVerticle {
     }
   }
 
-  private static Future<Target> target(SqlConnection tx, Caller c, JsonObject cmd) {
+  private static Future<Target> target(io.vertx.sqlclient.SqlClient tx, Caller c, JsonObject cmd) {
     UUID id = UUID.fromString(cmd.getString("id"));
     return tx.preparedQuery(TARGET).execute(Tuple.of(id, c.organizationId())).compose(rows -> {
       if (rows.size() == 0) {
