@@ -27,6 +27,10 @@ public final class Main {
       rotateEncryptionKey();
       return;
     }
+    if (args.length > 0 && args[0].equals("measure-hashing")) {
+      measureHashing(args.length > 1 ? Integer.parseInt(args[1]) : 10);
+      return;
+    }
     Vertx vertx = Vertx.vertx(vertxOptions());
     try {
       JsonObject conf = loadConfig(vertx).await();
@@ -38,6 +42,16 @@ public final class Main {
       LOG.error("Roster failed to start", e);
       vertx.close();
       System.exit(1);
+    }
+  }
+
+  /** Prints this machine's hash bound (password checks per second on every core) as one JSON line. */
+  private static void measureHashing(int seconds) {
+    try {
+      int threads = Runtime.getRuntime().availableProcessors();
+      System.out.println(io.roster.auth.Passwords.measureBound(threads, java.time.Duration.ofSeconds(seconds)).encode());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

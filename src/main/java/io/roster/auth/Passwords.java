@@ -1,8 +1,5 @@
 package io.roster.auth;
 
-import com.password4j.Argon2Function;
-import com.password4j.Password;
-import com.password4j.types.Argon2;
 import io.roster.common.ApiException;
 import io.roster.common.ErrorCode;
 import io.roster.common.Metrics;
@@ -24,15 +21,18 @@ public final class Passwords {
   public static final int MEMORY_KIB = 19 * 1024;
   public static final int ITERATIONS = 2;
   public static final int PARALLELISM = 1;
-  private static final Argon2Function CURRENT = Argon2Function.getInstance(MEMORY_KIB, ITERATIONS, PARALLELISM, 32, Argon2.ID);
+  private static final Argon2id.Params CURRENT = new Argon2id.Params(MEMORY_KIB, ITERATIONS, PARALLELISM);
   /** Verified against for unknown emails and accounts with no password, so they cost the same time. */
-  private static final String DUMMY = Password.hash("roster-dummy-password-never-valid").addRandomSalt(16).with(CURRENT).getResult();
+  private static final String DUMMY = Argon2id.hash("roster-dummy-password-never-valid", CURRENT);
 
   private final WorkerExecutor workers;
   /** A moving average of how long one check takes, in microseconds. */
   private final java.util.concurrent.atomic.AtomicLong typicalMicros = new java.util.concurrent.atomic.AtomicLong(50_000);
 
   private final long queueTimeoutMs;
+  private final int poolSize;
+  /** Calls admitted to the hashing queue that have not started yet. */
+  private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
 
   /**
    * A bounded queue in front of poolSize hashing threads: a hash that cannot start within
@@ -42,6 +42,7 @@ public final class Passwords {
   public Passwords(Vertx vertx, int poolSize, java.time.Duration queueTimeout) {
     this.workers = vertx.createSharedWorkerExecutor("roster-password-hashing", poolSize, 30, TimeUnit.SECONDS);
     this.queueTimeoutMs = queueTimeout.toMillis();
+    this.poolSize = Math.max(1, poolSize);
   }
 
   /** The latest start (this process's clock) of a hash asked for now. */
@@ -51,21 +52,38 @@ public final class Passwords {
 
   public Future<String> hash(String password) {
     long startBy = startBy(System.currentTimeMillis());
-    return queued(startBy, () -> Password.hash(password).addRandomSalt(16).with(CURRENT).getResult());
+    return queued(startBy, () -> Argon2id.hash(password, CURRENT));
   }
 
+  /**
+   * Runs work on the hashing pool if it can start by startBy. A call that, by the queue ahead of
+   * it (waiting calls x the typical check time / threads), could not start in time is refused at
+   * once, without queueing; one that was admitted but still has not started by startBy is
+   * refused when its turn comes, without hashing.
+   */
   private <T> Future<T> queued(long startBy, java.util.concurrent.Callable<T> work) {
     long queuedAt = System.nanoTime();
     Metrics.hashQueued();
+    long expectedWaitMs = waiting.get() * typicalMicros.get() / poolSize / 1_000;
+    if (System.currentTimeMillis() + expectedWaitMs > startBy) {
+      Metrics.hashDequeued(0, true);
+      return Future.failedFuture(overloaded());
+    }
+    waiting.incrementAndGet();
     return workers.executeBlocking(() -> {
+      waiting.decrementAndGet();
       boolean late = System.currentTimeMillis() > startBy;
       Metrics.hashDequeued(System.nanoTime() - queuedAt, late);
       if (late) {
-        throw new ApiException(ErrorCode.OVERLOADED, "Too many sign-ins are being checked; try again",
-            new JsonObject().put("retryAfter", 1));
+        throw overloaded();
       }
       return work.call();
     }, false);
+  }
+
+  private static ApiException overloaded() {
+    return new ApiException(ErrorCode.OVERLOADED, "Too many sign-ins are being checked; try again",
+        new JsonObject().put("retryAfter", 1));
   }
 
   /**
@@ -81,12 +99,12 @@ public final class Passwords {
       try {
         if (storedHash != null) {
           try {
-            return Password.check(password, storedHash).with(Argon2Function.getInstanceFromHash(storedHash));
+            return Argon2id.verify(password, storedHash);
           } catch (RuntimeException e) {
             LOG.warn("A stored password hash cannot be read ({}); it matches no password", e.toString());
           }
         }
-        Password.check(password, DUMMY).with(CURRENT);
+        Argon2id.verify(password, DUMMY);
         return false;
       } finally {
         long micros = (System.nanoTime() - t0) / 1_000;
@@ -103,10 +121,44 @@ public final class Passwords {
   /** Whether a stored hash was made with weaker parameters than today's and should be replaced. */
   public static boolean needsRehash(String storedHash) {
     try {
-      Argon2Function f = Argon2Function.getInstanceFromHash(storedHash);
-      return f.getVariant() != Argon2.ID || f.getMemory() < MEMORY_KIB || f.getIterations() < ITERATIONS;
+      Argon2id.Params p = Argon2id.paramsOf(storedHash);
+      return p.memoryKiB() < MEMORY_KIB || p.iterations() < ITERATIONS;
     } catch (RuntimeException e) {
       return true;
     }
+  }
+
+  /**
+   * This machine's hash bound: password checks per second with today's parameters, one thread
+   * per core, over about the given time (java -jar roster.jar measure-hashing; bench/run.sh's baseline).
+   */
+  public static JsonObject measureBound(int threads, java.time.Duration time) throws InterruptedException {
+    String hash = Argon2id.hash("bench-password", CURRENT);
+    long t0 = System.nanoTime();
+    int single = 0;
+    while (single < 5 || System.nanoTime() - t0 < 500_000_000L) {
+      Argon2id.verify("bench-password", hash);
+      single++;
+    }
+    double singleMillis = (System.nanoTime() - t0) / 1e6 / single;
+    java.util.concurrent.atomic.AtomicLong checks = new java.util.concurrent.atomic.AtomicLong();
+    long end = System.nanoTime() + time.toNanos();
+    Thread[] pool = new Thread[threads];
+    long start = System.nanoTime();
+    for (int i = 0; i < threads; i++) {
+      pool[i] = new Thread(() -> {
+        while (System.nanoTime() < end) {
+          Argon2id.verify("bench-password", hash);
+          checks.incrementAndGet();
+        }
+      });
+      pool[i].start();
+    }
+    for (Thread t : pool) {
+      t.join();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new JsonObject().put("threads", threads).put("checksPerSecond", checks.get() / seconds)
+        .put("singleCheckMillis", singleMillis).put("memoryKiB", MEMORY_KIB).put("iterations", ITERATIONS);
   }
 }
