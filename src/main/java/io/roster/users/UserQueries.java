@@ -41,10 +41,10 @@ final class UserQueries {
       sql.append(" AND u.role = $").append(params.size());
     }
     if (q.getString("q") != null && !q.getString("q").isBlank()) {
-      params.addString("%" + q.getString("q").trim().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
-      int n = params.size();
-      sql.append(" AND (u.email ILIKE $").append(n).append(" OR u.first_name ILIKE $").append(n)
-          .append(" OR u.last_name ILIKE $").append(n).append(")");
+      // u.search is email, first and last name, newline-separated (trigram index users_search_trgm).
+      String term = q.getString("q").trim().replace("\n", " ");
+      params.addString("%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+      sql.append(" AND u.search ILIKE $").append(params.size());
     }
     if (cursor != null) {
       params.addString(cursor.key()).addUUID(cursor.id());
