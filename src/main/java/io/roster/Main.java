@@ -48,7 +48,7 @@ public final class Main {
   /** Prints this machine's hash bound (password checks per second on every core) as one JSON line. */
   private static void measureHashing(int seconds) {
     try {
-      int threads = Runtime.getRuntime().availableProcessors();
+      int threads = io.roster.auth.Passwords.threads();
       System.out.println(io.roster.auth.Passwords.measureBound(threads, java.time.Duration.ofSeconds(seconds)).encode());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

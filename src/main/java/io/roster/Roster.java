@@ -116,7 +116,7 @@ public final class Roster {
     int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
     PgConnectOptions connect = db.connectOptions().setCachePreparedStatements(true);
     Pool pool = pool(vertx, conf, connect);
-    Passwords passwords = new Passwords(vertx, cores, Settings.duration(conf, "LOGIN_QUEUE_TIMEOUT", Duration.ofSeconds(1)));
+    Passwords passwords = new Passwords(vertx, Passwords.threads(), Settings.duration(conf, "LOGIN_QUEUE_TIMEOUT", Duration.ofSeconds(1)));
     String baseUrl = Settings.string(conf, "PUBLIC_BASE_URL", "http://localhost:8080");
     JsonObject tokenConf = Settings.slice(conf, "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MFA_TOKEN_TTL", "LOGIN_ATTEMPT_LEASE",
         "SESSION_MAX_LIFETIME");

@@ -9,9 +9,10 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
 
 /**
  * argon2id password hashes as PHC strings ({@code $argon2id$v=19$m=19456,t=2,p=1$salt$hash},
- * unpadded base64), computed by Bouncy Castle. Its generator fills the memory blocks in place,
- * so one hash allocates its m KiB and little else: the heap (and the GC's work) stays small
- * under a storm of logins. Strings made by any argon2 library in this format verify here.
+ * unpadded base64), computed by Bouncy Castle. Each thread that hashes keeps one pool of memory
+ * blocks (m KiB, for the parameters in use) and every hash on it reuses them, so hashing
+ * allocates next to nothing: a storm of logins costs the GC no work, and the memory hashing
+ * needs is threads x m KiB, fixed. Strings made by any argon2 library in this format verify here.
  */
 public final class Argon2id {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -26,9 +27,18 @@ public final class Argon2id {
   private Argon2id() {}
 
   public static String hash(String password, Params p) {
+    return hash(password, p, true);
+  }
+
+  /** A hash made once outside the hashing pool (start-up): it keeps no blocks on the calling thread. */
+  public static String hashOnce(String password, Params p) {
+    return hash(password, p, false);
+  }
+
+  private static String hash(String password, Params p, boolean pooled) {
     byte[] salt = new byte[SALT_BYTES];
     RANDOM.nextBytes(salt);
-    byte[] out = derive(password, salt, p, HASH_BYTES);
+    byte[] out = derive(password, salt, p, HASH_BYTES, pooled);
     return "$argon2id$v=19$m=" + p.memoryKiB() + ",t=" + p.iterations() + ",p=" + p.parallelism()
         + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(out);
   }
@@ -36,7 +46,7 @@ public final class Argon2id {
   /** Whether password matches the PHC string; IllegalArgumentException when the string is not an argon2id hash. */
   public static boolean verify(String password, String phc) {
     Parsed h = parse(phc);
-    byte[] actual = derive(password, h.salt, h.params, h.hash.length);
+    byte[] actual = derive(password, h.salt, h.params, h.hash.length, true);
     return MessageDigest.isEqual(actual, h.hash);
   }
 
@@ -80,9 +90,27 @@ public final class Argon2id {
     return new Parsed(new Params(m, t, p), salt, hash);
   }
 
-  private static byte[] derive(String password, byte[] salt, Params p, int length) {
+  /** Per hashing thread: memory blocks kept between hashes (sized for the largest m seen). */
+  private static final ThreadLocal<BlockPool> BLOCKS = new ThreadLocal<>();
+
+  private record BlockPool(int blocks, Argon2BytesGenerator.FixedBlockPool pool) {}
+
+  private static Argon2BytesGenerator.FixedBlockPool blocks(int memoryKiB) {
+    BlockPool held = BLOCKS.get();
+    if (held == null || held.blocks() < memoryKiB) {
+      held = new BlockPool(memoryKiB, new Argon2BytesGenerator.FixedBlockPool(memoryKiB));
+      BLOCKS.set(held);
+    }
+    return held.pool();
+  }
+
+  private static byte[] derive(String password, byte[] salt, Params p, int length, boolean pooled) {
+    Argon2Parameters.Builder params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id);
+    if (pooled) {
+      params.withBlockPool(blocks(p.memoryKiB()));
+    }
     Argon2BytesGenerator generator = new Argon2BytesGenerator();
-    generator.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+    generator.init(params
         .withVersion(Argon2Parameters.ARGON2_VERSION_13)
         .withMemoryAsKB(p.memoryKiB()).withIterations(p.iterations()).withParallelism(p.parallelism())
         .withSalt(salt).build());

@@ -200,6 +200,10 @@ public final class AuthVerticle extends CommandVerticle {
   private Future<JsonObject> login(JsonObject cmd) {
     String email = cmd.getString("email");
     String password = cmd.getString("password");
+    ApiException full = passwords.admission();
+    if (full != null) {
+      return Future.failedFuture(full);
+    }
     UUID leaseId = UUID.randomUUID();
     long asked = System.currentTimeMillis();
     return pool.preparedQuery(BEGIN_LOGIN)

@@ -23,7 +23,18 @@ public final class Passwords {
   public static final int PARALLELISM = 1;
   private static final Argon2id.Params CURRENT = new Argon2id.Params(MEMORY_KIB, ITERATIONS, PARALLELISM);
   /** Verified against for unknown emails and accounts with no password, so they cost the same time. */
-  private static final String DUMMY = Argon2id.hash("roster-dummy-password-never-valid", CURRENT);
+  private static final String DUMMY = Argon2id.hashOnce("roster-dummy-password-never-valid", CURRENT);
+
+  /**
+   * Hashing threads for this process: one per core the JVM sees (its CPU quota in a container),
+   * but no more than half the heap can hold at MEMORY_KIB each (every hashing thread keeps its
+   * argon2 memory), so a small heap on a big machine gets fewer threads, never an OutOfMemoryError.
+   */
+  public static int threads() {
+    int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+    long byHeap = Runtime.getRuntime().maxMemory() / 2 / (MEMORY_KIB * 1024L);
+    return (int) Math.max(1, Math.min(cores, byHeap));
+  }
 
   private final WorkerExecutor workers;
   /** A moving average of how long one check takes, in microseconds. */
@@ -64,8 +75,7 @@ public final class Passwords {
   private <T> Future<T> queued(long startBy, java.util.concurrent.Callable<T> work) {
     long queuedAt = System.nanoTime();
     Metrics.hashQueued();
-    long expectedWaitMs = waiting.get() * typicalMicros.get() / poolSize / 1_000;
-    if (System.currentTimeMillis() + expectedWaitMs > startBy) {
+    if (System.currentTimeMillis() + expectedWaitMs() > startBy) {
       Metrics.hashDequeued(0, true);
       return Future.failedFuture(overloaded());
     }
@@ -79,6 +89,25 @@ public final class Passwords {
       }
       return work.call();
     }, false);
+  }
+
+  private long expectedWaitMs() {
+    return waiting.get() * typicalMicros.get() / poolSize / 1_000;
+  }
+
+  /**
+   * Admission for a call that will need a hash, asked before it does any other work (a sign-in
+   * asks before its database statement): null when a hash asked for now could start within the
+   * queue timeout, else the 503 OVERLOADED to answer at once (counted as a refusal). So an
+   * overload's excess costs one cheap answer each, and takes nothing from the hashing.
+   */
+  public ApiException admission() {
+    if (expectedWaitMs() <= queueTimeoutMs) {
+      return null;
+    }
+    Metrics.hashQueued();
+    Metrics.hashDequeued(0, true);
+    return overloaded();
   }
 
   private static ApiException overloaded() {
@@ -133,7 +162,7 @@ public final class Passwords {
    * per core, over about the given time (java -jar roster.jar measure-hashing; bench/run.sh's baseline).
    */
   public static JsonObject measureBound(int threads, java.time.Duration time) throws InterruptedException {
-    String hash = Argon2id.hash("bench-password", CURRENT);
+    String hash = Argon2id.hashOnce("bench-password", CURRENT);
     long t0 = System.nanoTime();
     int single = 0;
     while (single < 5 || System.nanoTime() - t0 < 500_000_000L) {

@@ -92,9 +92,14 @@ class HardeningTest {
     assertThat(lockedRefusals).as("folded, not one row per attempt").isBetween(1L, 3L);
 
     // Unknown emails: a guard row each, gone once its lock window is over.
-    Http.concurrently(300, () -> http.post("/api/v1/auth/login")
+    // (a flood beyond what hashing can start in time is refused with 503 before any row is written)
+    List<Http.Response> unknown = Http.concurrently(300, () -> http.post("/api/v1/auth/login")
         .json(new JsonObject().put("email", Journeys.uniqueEmail("nobody")).put("password", "x")));
-    assertThat(server.count("SELECT count(*) FROM phantom_logins WHERE email LIKE 'nobody-%'")).isEqualTo(300);
+    assertThat(unknown).allMatch(r -> r.status() == 401 || r.status() == 503);
+    long checked = unknown.stream().filter(r -> r.status() == 401).count();
+    assertThat(checked).isPositive();
+    // an attempt admitted but refused when its turn came (too late to hash) has its guard row too
+    assertThat(server.count("SELECT count(*) FROM phantom_logins WHERE email LIKE 'nobody-%'")).isBetween(checked, 300L);
     server.sql("UPDATE phantom_logins SET updated_at = now() - interval '11 minutes' WHERE email LIKE 'nobody-%'");
     awaitZero("SELECT count(*) FROM phantom_logins WHERE email LIKE 'nobody-%'");
 
