@@ -27,12 +27,13 @@ public final class Passwords {
 
   /**
    * Hashing threads for this process: one per core the JVM sees (its CPU quota in a container),
-   * but no more than half the heap can hold at MEMORY_KIB each (every hashing thread keeps its
-   * argon2 memory), so a small heap on a big machine gets fewer threads, never an OutOfMemoryError.
+   * but no more than a quarter of the heap holds at MEMORY_KIB each (every hashing thread keeps
+   * its argon2 memory, and a 100,000-row import needs the rest of a 160 MiB heap), so a small
+   * heap on a big machine gets fewer threads, never an OutOfMemoryError.
    */
   public static int threads() {
     int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
-    long byHeap = Runtime.getRuntime().maxMemory() / 2 / (MEMORY_KIB * 1024L);
+    long byHeap = Math.round(Runtime.getRuntime().maxMemory() / 4.0 / (MEMORY_KIB * 1024L));
     return (int) Math.max(1, Math.min(cores, byHeap));
   }
 
