@@ -54,6 +54,12 @@ public final class AuthVerticle extends CommandVerticle {
                  FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.email = $1) AS u ON true
       CROSS JOIN LATERAL\s""" + LoginGuard.reserveCall("u.id", "CASE WHEN u.id IS NULL THEN $1 END",
       "COALESCE(u.max_failed_attempts, $2)", "$3", "$4") + " AS r";
+  // Whether an email's account (or the unknown email's guard) is locked now: a read, no row lock.
+  private static final String LOCK_OF_EMAIL = """
+      SELECT u.id, u.organization_id, o.max_failed_attempts, o.lockout_seconds, o.reveal_lockout, u.locked_until
+      FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.email = $1 AND u.locked_until > now()
+      UNION ALL
+      SELECT NULL, NULL, NULL, NULL, NULL, p.locked_until FROM phantom_logins p WHERE p.email = $1 AND p.locked_until > now()""";
   private static final String BY_ID = """
       SELECT u.id, u.organization_id, u.email, u.status, u.password_hash,
       """ + POLICY_COLUMNS + """
@@ -200,9 +206,8 @@ public final class AuthVerticle extends CommandVerticle {
   private Future<JsonObject> login(JsonObject cmd) {
     String email = cmd.getString("email");
     String password = cmd.getString("password");
-    ApiException full = passwords.admission();
-    if (full != null) {
-      return Future.failedFuture(full);
+    if (passwords.full()) {
+      return lockedOrOverloaded(email);
     }
     UUID leaseId = UUID.randomUUID();
     long asked = System.currentTimeMillis();
@@ -215,6 +220,24 @@ public final class AuthVerticle extends CommandVerticle {
           }
           return loginKnown(r, password, users.reserved(r, leaseId, asked, r.getUUID("id"), policyOf(r), true));
         });
+  }
+
+  /**
+   * While hashing is full: a locked account (or locked unknown email) still gets its lock's answer,
+   * which needs no hash (API.md 12.1), from one read; anything else gets the overload answer.
+   */
+  private Future<JsonObject> lockedOrOverloaded(String email) {
+    return pool.preparedQuery(LOCK_OF_EMAIL).execute(Tuple.of(email)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(passwords.refusal());
+      }
+      Row r = rows.iterator().next();
+      OffsetDateTime until = r.getOffsetDateTime("locked_until");
+      if (r.getUUID("id") == null) {
+        return Future.failedFuture(LoginGuard.locked(until, DEFAULT_POLICY, true));
+      }
+      return auditFailure(r.getUUID("organization_id"), r.getUUID("id"), LoginGuard.locked(until, policyOf(r), true));
+    });
   }
 
   /** An email with no account: the same guard, the same hash work, the same answers. */

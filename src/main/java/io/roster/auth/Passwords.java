@@ -98,14 +98,16 @@ public final class Passwords {
 
   /**
    * Admission for a call that will need a hash, asked before it does any other work (a sign-in
-   * asks before its database statement): null when a hash asked for now could start within the
-   * queue timeout, else the 503 OVERLOADED to answer at once (counted as a refusal). So an
-   * overload's excess costs one cheap answer each, and takes nothing from the hashing.
+   * asks before its database statement): whether a hash asked for now could not start within
+   * the queue timeout. Such a call is answered {@link #refusal()} at once, so an overload's
+   * excess costs one cheap answer each and takes nothing from the hashing.
    */
-  public ApiException admission() {
-    if (expectedWaitMs() <= queueTimeoutMs) {
-      return null;
-    }
+  public boolean full() {
+    return expectedWaitMs() > queueTimeoutMs;
+  }
+
+  /** The 503 OVERLOADED for a call refused by {@link #full()}, counted as a refusal. */
+  public ApiException refusal() {
     Metrics.hashQueued();
     Metrics.hashDequeued(0, true);
     return overloaded();
