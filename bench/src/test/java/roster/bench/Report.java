@@ -23,7 +23,7 @@ public final class Report {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final double TICK_MS = 10; // USER_HZ 100
 
-  private enum Baseline { HASH, HEALTH, NONE }
+  private enum Baseline { HASH, HEALTH }
 
   /** request: the simulation's request name whose numbers count; good: the status that is the wanted answer. */
   private record Scenario(String name, String label, Baseline baseline, String request, String good, String target) {}
@@ -91,11 +91,7 @@ public final class Report {
       JsonNode statuses = read(dir.resolve(s.name() + ".status.json")).path("statuses");
       long requests = all.path("stats").path("numberOfRequests").path("total").asLong();
       double good = count(statuses, s.request() + " " + s.good()) / duration;
-      double base = switch (s.baseline()) {
-        case HASH -> bound;
-        case HEALTH -> health;
-        case NONE -> Double.NaN;
-      };
+      double base = s.baseline() == Baseline.HASH ? bound : health;
       String[] srv = server.get(s.name());
       String cpu = srv == null || requests == 0 ? "n/a" : fmt(Long.parseLong(srv[1]) * TICK_MS / requests, 2);
       String mem = srv == null ? "n/a" : fmt(Long.parseLong(srv[2]) / 1024.0, 0);
@@ -155,10 +151,6 @@ public final class Report {
       }
     }
     return JSON.createObjectNode();
-  }
-
-  private static double rate(JsonNode stats) {
-    return stats.path("stats").path("meanNumberOfRequestsPerSecond").path("total").asDouble(Double.NaN);
   }
 
   private static double pct(JsonNode stats, int which) {

@@ -74,12 +74,11 @@ public final class Passwords {
    * refused when its turn comes, without hashing.
    */
   private <T> Future<T> queued(long startBy, java.util.concurrent.Callable<T> work) {
+    if (System.currentTimeMillis() + expectedWaitMs() > startBy) {
+      return Future.failedFuture(refusal());
+    }
     long queuedAt = System.nanoTime();
     Metrics.hashQueued();
-    if (System.currentTimeMillis() + expectedWaitMs() > startBy) {
-      Metrics.hashDequeued(0, true);
-      return Future.failedFuture(overloaded());
-    }
     waiting.incrementAndGet();
     return workers.executeBlocking(() -> {
       waiting.decrementAndGet();
@@ -106,7 +105,7 @@ public final class Passwords {
     return expectedWaitMs() > queueTimeoutMs;
   }
 
-  /** The 503 OVERLOADED for a call refused by {@link #full()}, counted as a refusal. */
+  /** The 503 OVERLOADED for a call that could not start hashing in time, counted as a refusal. */
   public ApiException refusal() {
     Metrics.hashQueued();
     Metrics.hashDequeued(0, true);

@@ -36,7 +36,7 @@ public final class Lifecycle {
   // Inviting in one statement: the users, their invitation links, mails and audit events. The
   // mails are rendered in Java with the organization's name as this process last read it; the
   // statement inserts only while that is still the name, and answers the name it found, so a
-  // caller with an outdated name renders again and repeats (INVITE_ANEW).
+  // caller with an outdated name renders again and repeats once.
   private static final String INVITE = """
       WITH org AS (SELECT name FROM organizations WHERE id = $1),
       input AS (
