@@ -37,13 +37,23 @@ public final class Passwords {
     return (int) Math.max(1, Math.min(cores, byHeap));
   }
 
+  /**
+   * How far past the queue timeout the expected wait of the queue ahead must be before a call is
+   * refused at once. Below it the call queues and, if it still has not started at its deadline, is
+   * refused then. The estimate is noisy, and an at-once refusal to a client that retries at once
+   * (a closed-loop load tester) turns an estimate a little too high into a storm of refusals that
+   * takes the hashing threads' CPU; a refusal at the deadline costs that client the timeout.
+   */
+  static final double ADMISSION_MARGIN = 1.5;
+
+  private final Vertx vertx;
   private final WorkerExecutor workers;
   /** A moving average of how long one check takes, in microseconds. */
   private final java.util.concurrent.atomic.AtomicLong typicalMicros = new java.util.concurrent.atomic.AtomicLong(50_000);
 
   private final long queueTimeoutMs;
   private final int poolSize;
-  /** Calls admitted to the hashing queue that have not started yet. */
+  /** Calls admitted to the hashing queue that have neither started nor been refused yet. */
   private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
 
   /**
@@ -52,6 +62,7 @@ public final class Passwords {
    * a thread, and calls that need no hash never queue behind these (separate executor).
    */
   public Passwords(Vertx vertx, int poolSize, java.time.Duration queueTimeout) {
+    this.vertx = vertx;
     this.workers = vertx.createSharedWorkerExecutor("roster-password-hashing", poolSize, 30, TimeUnit.SECONDS);
     this.queueTimeoutMs = queueTimeout.toMillis();
     this.poolSize = Math.max(1, poolSize);
@@ -69,26 +80,44 @@ public final class Passwords {
 
   /**
    * Runs work on the hashing pool if it can start by startBy. A call that, by the queue ahead of
-   * it (waiting calls x the typical check time / threads), could not start in time is refused at
-   * once, without queueing; one that was admitted but still has not started by startBy is
-   * refused when its turn comes, without hashing.
+   * it (waiting calls x the typical check time / threads), clearly could not start in time is
+   * refused at once, without queueing. One that was admitted is refused at startBy if no thread
+   * has taken it by then (a timer on the caller's context), and the thread that reaches it later
+   * skips it, so nothing waits past its deadline and no refused call is hashed.
    */
   private <T> Future<T> queued(long startBy, java.util.concurrent.Callable<T> work) {
-    if (System.currentTimeMillis() + expectedWaitMs() > startBy) {
+    long now = System.currentTimeMillis();
+    if (now >= startBy || now + expectedWaitMs() > startBy + (long) ((ADMISSION_MARGIN - 1) * queueTimeoutMs)) {
       return Future.failedFuture(refusal());
     }
     long queuedAt = System.nanoTime();
     Metrics.hashQueued();
     waiting.incrementAndGet();
-    return workers.executeBlocking(() -> {
-      waiting.decrementAndGet();
-      boolean late = System.currentTimeMillis() > startBy;
-      Metrics.hashDequeued(System.nanoTime() - queuedAt, late);
-      if (late) {
-        throw overloaded();
+    // 0 queued, 1 taken by a hashing thread, 2 refused at the deadline: whichever comes first.
+    java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
+    io.vertx.core.Promise<T> answer = io.vertx.core.Promise.promise();
+    long deadline = vertx.setTimer(Math.max(1, startBy - now), t -> {
+      if (state.compareAndSet(0, 2)) {
+        waiting.decrementAndGet();
+        Metrics.hashDequeued(System.nanoTime() - queuedAt, true);
+        answer.tryFail(overloaded());
       }
+    });
+    workers.executeBlocking(() -> {
+      if (!state.compareAndSet(0, 1)) {
+        return null; // refused at its deadline already
+      }
+      waiting.decrementAndGet();
+      vertx.cancelTimer(deadline);
+      Metrics.hashDequeued(System.nanoTime() - queuedAt, false);
       return work.call();
-    }, false);
+    }, false).onComplete(ran -> {
+      // On the caller's context, as the timer is.
+      if (state.get() == 1) {
+        answer.handle(ran);
+      }
+    });
+    return answer.future();
   }
 
   private long expectedWaitMs() {
@@ -98,11 +127,12 @@ public final class Passwords {
   /**
    * Admission for a call that will need a hash, asked before it does any other work (a sign-in
    * asks before its database statement): whether a hash asked for now could not start within
-   * the queue timeout. Such a call is answered {@link #refusal()} at once, so an overload's
-   * excess costs one cheap answer each and takes nothing from the hashing.
+   * the queue timeout by a clear margin ({@link #ADMISSION_MARGIN}). Such a call is answered
+   * {@link #refusal()} at once, so an overload's excess costs one cheap answer each and takes
+   * nothing from the hashing.
    */
   public boolean full() {
-    return expectedWaitMs() > queueTimeoutMs;
+    return expectedWaitMs() > ADMISSION_MARGIN * queueTimeoutMs;
   }
 
   /** The 503 OVERLOADED for a call that could not start hashing in time, counted as a refusal. */
