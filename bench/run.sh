@@ -8,7 +8,10 @@
 #                                                 PostgreSQL, with conf/jvm.options
 #   bench/run.sh --url URL --support-key KEY      a running deployment instead (no server CPU/RSS)
 #
-# Environment: DURATION (seconds per simulation, 20), ROWS (import size, 100000).
+# Environment: DURATION (seconds per simulation, 20), ROWS (import size, 100000), PROFILE=1 (a JFR
+# recording of the server per scenario, summarised by a `jfr` that has `view` (JDK 21+) into
+# bench/results/<stamp>-profiles/<scenario>.md: hot methods, allocation, GC), ONLY (scenario names
+# to run, space-separated, e.g. "password-64 password-4x"; seeding and the import always run).
 set -euo pipefail
 cd "$(dirname "$0")"
 URL="" KEY="bench-support-key-$(date +%s)"
@@ -86,15 +89,43 @@ rss_kib() { [ -n "$SERVER_PID" ] && awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/
 sleep 5
 echo "idle $(rss_kib)" > "$OUT/rss.txt"
 
+PROFILE=${PROFILE:-0}
+JFR_TOOL=""
+if [ "$PROFILE" = 1 ] && [ -n "$SERVER_PID" ]; then
+  for j in "${JAVA_HOME:-/nonexistent}/bin/jfr" $(command -v jfr || true) /usr/lib/jvm/*/bin/jfr; do
+    [ -x "$j" ] && "$j" view --help > /dev/null 2>&1 && { JFR_TOOL="$j"; break; }
+  done
+  [ -n "$JFR_TOOL" ] || echo "   (PROFILE=1: no jfr with 'view' found; recordings are kept, not summarised)"
+  mkdir -p "results/$STAMP-profiles"
+fi
+profile_start() {
+  [ "$PROFILE" = 1 ] && [ -n "$SERVER_PID" ] || return 0
+  jcmd "$SERVER_PID" JFR.start name="$1" settings=profile > /dev/null
+}
+profile_stop() {
+  [ "$PROFILE" = 1 ] && [ -n "$SERVER_PID" ] || return 0
+  jcmd "$SERVER_PID" JFR.stop name="$1" filename="$PWD/$OUT/$1.jfr" > /dev/null
+  [ -n "$JFR_TOOL" ] || return 0
+  {
+    echo "# $1: JFR profile of the server (bench/run.sh PROFILE=1, $STAMP)"
+    for v in hot-methods allocation-by-site gc-pauses cpu-load; do
+      echo; echo "## $v"; echo '```'; "$JFR_TOOL" view --width 160 "$v" "$PWD/$OUT/$1.jfr" 2>&1 | head -40; echo '```'
+    done
+  } > "results/$STAMP-profiles/$1.md"
+}
+
 simulate() {
   local name="$1" class="$2"; shift 2
+  if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name "* ]]; then return 0; fi
   echo "== $name"
   local c0 c1 dir
   rm -rf "target/bench-status/$class.json"
+  profile_start "$name"
   c0=$(cpu_ticks)
   mvn -q -B gatling:test -Dgatling.simulationClass="roster.bench.$class" -Dseed="$PWD/$OUT/seed.json" \
     -Dduration="$DURATION" "$@" > "$OUT/$name.log" 2>&1 || echo "   ($name: Gatling reported failed requests; see $OUT/$name.log)"
   c1=$(cpu_ticks)
+  profile_stop "$name"
   dir=$(ls -td target/gatling/"$(echo "$class" | tr '[:upper:]' '[:lower:]')"-* | head -1)
   cp "$dir/js/stats.js" "$OUT/$name.stats.js"
   cp "target/bench-status/$class.json" "$OUT/$name.status.json" 2>/dev/null || echo '{}' > "$OUT/$name.status.json"
@@ -106,9 +137,11 @@ simulate health HealthLive -Dusers=16
 echo "== seeding accounts"
 java -cp "$CP" roster.bench.Seed accounts "$URL" "$KEY" "$SINK" "$OUT/seed.json"
 echo "== importing $ROWS users (and draining their invitations)"
+profile_start import
 c0=$(cpu_ticks)
 java -cp "$CP" roster.bench.Seed import "$OUT/seed.json" "$ROWS" "$SINK" | tail -1 > "$OUT/import.json"
 echo "import $(( $(cpu_ticks) - c0 )) $(rss_kib)" >> "$OUT/server.txt"
+profile_stop import
 cat "$OUT/import.json"
 
 BOUND=$(sed -n 's/.*"checksPerSecond":\([0-9.]*\).*/\1/p' "$OUT/hash.json" 2>/dev/null || true)
