@@ -48,8 +48,16 @@ public final class Passwords {
 
   private final Vertx vertx;
   private final WorkerExecutor workers;
-  /** A moving average of how long one check takes, in microseconds. */
+  /** A moving average of how long one check takes, in microseconds of wall time (what a caller waits). */
   private final java.util.concurrent.atomic.AtomicLong typicalMicros = new java.util.concurrent.atomic.AtomicLong(50_000);
+  /**
+   * A moving average of the CPU time one check takes, in microseconds: the admission estimate.
+   * Wall time would feed back: under a storm of refusals the hashing threads get less of the CPU,
+   * each check takes longer by the clock, the queue looks slower, more is refused at once and
+   * the storm grows. What the CPU-time estimate admits too optimistically is refused at its deadline.
+   */
+  private final java.util.concurrent.atomic.AtomicLong typicalCpuMicros = new java.util.concurrent.atomic.AtomicLong(50_000);
+  private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
   private final long queueTimeoutMs;
   private final int poolSize;
@@ -80,7 +88,7 @@ public final class Passwords {
 
   /**
    * Runs work on the hashing pool if it can start by startBy. A call that, by the queue ahead of
-   * it (waiting calls x the typical check time / threads), clearly could not start in time is
+   * it (waiting calls x the typical check's CPU time / threads), clearly could not start in time is
    * refused at once, without queueing. One that was admitted is refused at startBy if no thread
    * has taken it by then (a timer on the caller's context), and the thread that reaches it later
    * skips it, so nothing waits past its deadline and no refused call is hashed.
@@ -121,7 +129,7 @@ public final class Passwords {
   }
 
   private long expectedWaitMs() {
-    return waiting.get() * typicalMicros.get() / poolSize / 1_000;
+    return waiting.get() * typicalCpuMicros.get() / poolSize / 1_000;
   }
 
   /**
@@ -157,6 +165,7 @@ public final class Passwords {
     return queued(startBy, () -> {
       Metrics.passwordVerified();
       long t0 = System.nanoTime();
+      long cpu0 = CPU.getCurrentThreadCpuTime();
       try {
         if (storedHash != null) {
           try {
@@ -170,6 +179,8 @@ public final class Passwords {
       } finally {
         long micros = (System.nanoTime() - t0) / 1_000;
         typicalMicros.updateAndGet(avg -> avg + (micros - avg) / 8);
+        long cpuMicros = cpu0 < 0 ? micros : (CPU.getCurrentThreadCpuTime() - cpu0) / 1_000;
+        typicalCpuMicros.updateAndGet(avg -> avg + (cpuMicros - avg) / 8);
       }
     });
   }
