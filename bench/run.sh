@@ -93,7 +93,7 @@ PROFILE=${PROFILE:-0}
 JFR_TOOL=""
 if [ "$PROFILE" = 1 ] && [ -n "$SERVER_PID" ]; then
   for j in "${JAVA_HOME:-/nonexistent}/bin/jfr" $(command -v jfr || true) /usr/lib/jvm/*/bin/jfr; do
-    [ -x "$j" ] && "$j" view --help > /dev/null 2>&1 && { JFR_TOOL="$j"; break; }
+    [ -x "$j" ] && "$j" help view > /dev/null 2>&1 && { JFR_TOOL="$j"; break; }
   done
   [ -n "$JFR_TOOL" ] || echo "   (PROFILE=1: no jfr with 'view' found; recordings are kept, not summarised)"
   mkdir -p "results/$STAMP-profiles"
@@ -108,7 +108,7 @@ profile_stop() {
   [ -n "$JFR_TOOL" ] || return 0
   {
     echo "# $1: JFR profile of the server (bench/run.sh PROFILE=1, $STAMP)"
-    for v in hot-methods allocation-by-site gc-pauses cpu-load; do
+    for v in thread-cpu-load hot-methods cpu-load allocation-by-site gc-pauses; do
       echo; echo "## $v"; echo '```'; "$JFR_TOOL" view --width 160 "$v" "$PWD/$OUT/$1.jfr" 2>&1 | head -40; echo '```'
     done
   } > "results/$STAMP-profiles/$1.md"

@@ -34,6 +34,29 @@ public abstract class Bench extends Simulation {
   protected final JsonNode seed = readSeed();
   protected final String base = System.getProperty("base", seed.path("base").asText("http://127.0.0.1:8080"));
   protected final Duration duration = Duration.ofSeconds(Long.getLong("duration", 20));
+  /**
+   * -Dwarmup seconds (5) run before the measured -Dduration: requests then are named
+   * "&lt;name&gt; (warm-up)" and not counted, so Gatling's and the server's JIT warm-up and the
+   * simulation's start do not dilute rates or percentiles (the report reads the measured names).
+   */
+  protected static final Duration WARMUP = Duration.ofSeconds(Long.getLong("warmup", 5));
+  /** How long a simulation injects or loops: the warm-up, then the measured duration. */
+  protected final Duration length = duration.plus(WARMUP);
+  private static volatile long measuringFrom = Long.MAX_VALUE;
+
+  @Override
+  public void before() {
+    measuringFrom = System.nanoTime() + WARMUP.toNanos();
+  }
+
+  private static boolean measuring() {
+    return System.nanoTime() >= measuringFrom;
+  }
+
+  /** A request's name: the given one once the warm-up is over. */
+  protected static java.util.function.Function<io.gatling.javaapi.core.Session, String> named(String name) {
+    return session -> measuring() ? name : name + " (warm-up)";
+  }
 
   private static JsonNode readSeed() {
     try {
@@ -61,7 +84,9 @@ public abstract class Bench extends Simulation {
   protected static ChainBuilder counted(String name, HttpRequestActionBuilder request, Integer... expected) {
     return exec(request.check(status().in(expected).saveAs("status"))).exec(session -> {
       String s = session.contains("status") ? String.valueOf(session.getInt("status")) : "other";
-      STATUSES.computeIfAbsent(name + " " + s, k -> new LongAdder()).increment();
+      if (measuring()) {
+        STATUSES.computeIfAbsent(name + " " + s, k -> new LongAdder()).increment();
+      }
       return session.remove("status");
     });
   }

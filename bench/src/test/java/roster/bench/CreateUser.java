@@ -15,9 +15,9 @@ public class CreateUser extends Bench {
   {
     String stamp = Long.toString(System.currentTimeMillis(), 36);
     String body = "{\"email\":\"#{email}\",\"firstName\":\"New\",\"lastName\":\"Hire\",\"role\":\"USER\"}";
-    setUp(scenario("create user").during(duration)
+    setUp(scenario("create user").during(length)
         .on(exec(session -> session.set("email", "new" + N.incrementAndGet() + "-" + stamp + "@create.bench.test"))
-            .exec(counted("create", http("create").post("/api/v1/users").header("Authorization", "Bearer " + seed.get("adminToken").asText())
+            .exec(counted("create", http(named("create")).post("/api/v1/users").header("Authorization", "Bearer " + seed.get("adminToken").asText())
                 .body(StringBody(body)), 201)))
         .injectOpen(atOnceUsers(users()))).protocols(protocol());
   }

@@ -7,7 +7,7 @@ import static io.gatling.javaapi.http.HttpDsl.http;
 /** Baseline: GET /health/live on the API port (the HTTP stack and nothing else), -Dusers connections. */
 public class HealthLive extends Bench {
   {
-    setUp(scenario("health live").during(duration).on(counted("live", http("live").get("/health/live"), 200))
+    setUp(scenario("health live").during(length).on(counted("live", http(named("live")).get("/health/live"), 200))
         .injectOpen(atOnceUsers(users()))).protocols(protocol());
   }
 }

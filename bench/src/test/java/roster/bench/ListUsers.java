@@ -19,8 +19,8 @@ public class ListUsers extends Bench {
     if (sort != null && !sort.isEmpty()) {
       path.append("&sort=").append(URLEncoder.encode(sort, StandardCharsets.UTF_8));
     }
-    setUp(scenario("list users").during(duration)
-        .on(counted("list", http("list").get(path.toString()).header("Authorization", "Bearer " + seed.get("adminToken").asText()), 200))
+    setUp(scenario("list users").during(length)
+        .on(counted("list", http(named("list")).get(path.toString()).header("Authorization", "Bearer " + seed.get("adminToken").asText()), 200))
         .injectOpen(atOnceUsers(users()))).protocols(protocol());
   }
 }

@@ -9,8 +9,8 @@ import static io.gatling.javaapi.http.HttpDsl.http;
 public class LockedAccount extends Bench {
   {
     String body = "{\"email\":\"" + seed.get("lockedAccount").asText() + "\",\"password\":\"Wrong-Password-1!\"}";
-    setUp(scenario("locked account").during(duration)
-        .on(counted("locked", http("locked").post("/api/v1/auth/login").body(StringBody(body)), 423))
+    setUp(scenario("locked account").during(length)
+        .on(counted("locked", http(named("locked")).post("/api/v1/auth/login").body(StringBody(body)), 423))
         .injectOpen(atOnceUsers(users()))).protocols(protocol());
   }
 }

@@ -18,12 +18,12 @@ public class PasswordOverload extends Bench {
   {
     var logins = scenario("password step at overload")
         .feed(listFeeder(accounts("loginAccounts")).circular())
-        .exec(counted("login", http("login").post("/api/v1/auth/login").body(StringBody(loginBody(seed.get("password").asText()))),
+        .exec(counted("login", http(named("login")).post("/api/v1/auth/login").body(StringBody(loginBody(seed.get("password").asText()))),
             200, 503))
-        .injectOpen(constantUsersPerSec(rate()).during(duration));
+        .injectOpen(constantUsersPerSec(rate()).during(length));
     var me = scenario("me during overload")
-        .exec(counted("me", http("me").get("/api/v1/me").header("Authorization", "Bearer " + seed.get("adminToken").asText()), 200))
-        .injectOpen(constantUsersPerSec(Double.parseDouble(System.getProperty("meRate", "50"))).during(duration));
+        .exec(counted("me", http(named("me")).get("/api/v1/me").header("Authorization", "Bearer " + seed.get("adminToken").asText()), 200))
+        .injectOpen(constantUsersPerSec(Double.parseDouble(System.getProperty("meRate", "50"))).during(length));
     setUp(logins, me).protocols(protocol().shareConnections());
   }
 }

@@ -19,13 +19,13 @@ import io.gatling.javaapi.core.ChainBuilder;
 public class PasswordStep extends Bench {
   {
     ChainBuilder login = feed(listFeeder(accounts(System.getProperty("accounts", "loginAccounts"))).circular())
-        .exec(counted("login", http("login").post("/api/v1/auth/login").body(StringBody(loginBody(seed.get("password").asText()))),
+        .exec(counted("login", http(named("login")).post("/api/v1/auth/login").body(StringBody(loginBody(seed.get("password").asText()))),
             200, 503));
     if (System.getProperty("rate") != null) {
-      setUp(scenario("password step, open").exec(login).injectOpen(constantUsersPerSec(rate()).during(duration)))
+      setUp(scenario("password step, open").exec(login).injectOpen(constantUsersPerSec(rate()).during(length)))
           .protocols(protocol().shareConnections());
     } else {
-      setUp(scenario("password step, closed").during(duration).on(login).injectOpen(atOnceUsers(users())))
+      setUp(scenario("password step, closed").during(length).on(login).injectOpen(atOnceUsers(users())))
           .protocols(protocol());
     }
   }

@@ -15,7 +15,7 @@ public class UnknownEmails extends Bench {
     String stamp = Long.toString(System.currentTimeMillis(), 36);
     setUp(scenario("unknown emails")
         .exec(session -> session.set("email", "nobody" + N.incrementAndGet() + "-" + stamp + "@bench.test"))
-        .exec(counted("unknown", http("unknown").post("/api/v1/auth/login").body(StringBody(loginBody("Some-Password-1!"))), 401, 503))
-        .injectOpen(constantUsersPerSec(rate()).during(duration))).protocols(protocol().shareConnections());
+        .exec(counted("unknown", http(named("unknown")).post("/api/v1/auth/login").body(StringBody(loginBody("Some-Password-1!"))), 401, 503))
+        .injectOpen(constantUsersPerSec(rate()).during(length))).protocols(protocol().shareConnections());
   }
 }
