@@ -41,10 +41,12 @@ final class UserQueries {
       sql.append(" AND u.role = $").append(params.size());
     }
     if (q.getString("q") != null && !q.getString("q").isBlank()) {
-      // u.search is email, first and last name, newline-separated (trigram index users_search_trgm).
+      // u.search is email, first and last name, lower-cased and newline-separated (trigram index
+      // users_search_trgm); LIKE on it with the pattern lower-cased by PostgreSQL (so both fold case
+      // alike) is the case-insensitive match, without ILIKE's per-row fold.
       String term = q.getString("q").trim().replace("\n", " ");
       params.addString("%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
-      sql.append(" AND u.search ILIKE $").append(params.size());
+      sql.append(" AND u.search LIKE lower($").append(params.size()).append(")");
     }
     if (cursor != null) {
       params.addString(cursor.key()).addUUID(cursor.id());
