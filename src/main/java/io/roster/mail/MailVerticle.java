@@ -162,11 +162,33 @@ public final class MailVerticle extends VerticleBase {
               .add("Message-ID", messageId(id, row.getLong("created_ms"), messageIdDomain)));
       sent = client.sendMail(message);
     }
-    return sent
-        .compose(x -> pool.preparedQuery(SENT).execute(Tuple.of(id)).<Void>mapEmpty())
-        .recover(err -> {
-          LOG.warn("Mail {} to {} not sent (attempt {}), will retry: {}", id, to, row.getInteger("attempts"), err.toString());
-          return pool.preparedQuery(FAILED).execute(Tuple.of(id, String.valueOf(err.getMessage()))).mapEmpty();
-        });
+    return sent.transform(ar -> {
+      if (ar.succeeded()) {
+        return markSent(id, System.currentTimeMillis() + MARK_SENT_FOR_MS);
+      }
+      LOG.warn("Mail {} to {} not sent (attempt {}), will retry: {}", id, to, row.getInteger("attempts"), ar.cause().toString());
+      return pool.preparedQuery(FAILED).execute(Tuple.of(id, String.valueOf(ar.cause().getMessage()))).mapEmpty();
+    });
+  }
+
+  /** How long a mail the SMTP server accepted keeps trying to be marked sent: within its claim. */
+  private static final long MARK_SENT_FOR_MS = 50_000;
+
+  /**
+   * Marks a mail the SMTP server accepted as sent. The database may be away just then (a failover,
+   * an outage): the mark is retried every second while the claim holds, so it lands on whichever
+   * server takes writes next and the mail is not sent again. Only a process that dies meanwhile
+   * leaves it to be sent again when the claim ends (at least once; the Message-ID is stable).
+   */
+  private Future<Void> markSent(long id, long until) {
+    return pool.preparedQuery(SENT).execute(Tuple.of(id)).<Void>mapEmpty().recover(err -> {
+      if (System.currentTimeMillis() > until || work.stopping()) {
+        LOG.warn("Mail {} was sent but could not be marked so ({}); it is sent again when its claim ends", id, err.toString());
+        return Future.succeededFuture();
+      }
+      io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+      vertx.setTimer(1_000, t -> markSent(id, until).onComplete(later));
+      return later.future();
+    });
   }
 }
