@@ -32,7 +32,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
+import io.roster.db.Servers;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.nio.file.Path;
@@ -100,22 +100,25 @@ public final class Roster {
    * request waits at most DATABASE_ACQUIRE_TIMEOUT for a pooled one; a command that still has
    * no answer by its deadline (a frozen server) is answered 503 by {@link CommandVerticle}.
    */
-  private static Pool pool(Vertx vertx, JsonObject conf, PgConnectOptions connect) {
-    long statementMs = Settings.duration(conf, "DATABASE_STATEMENT_TIMEOUT", Duration.ofSeconds(5)).toMillis();
-    connect.addProperty("statement_timeout", String.valueOf(statementMs));
+  private static Pool pool(Vertx vertx, JsonObject conf, Servers servers) {
+    String statementMs = String.valueOf(Settings.duration(conf, "DATABASE_STATEMENT_TIMEOUT", Duration.ofSeconds(5)).toMillis());
     NetClientOptions net = new NetClientOptions()
         .setConnectTimeout((int) Settings.duration(conf, "DATABASE_CONNECT_TIMEOUT", Duration.ofSeconds(2)).toMillis());
     PoolOptions options = new PoolOptions().setMaxSize(Settings.integer(conf, "DATABASE_POOL_SIZE", 16))
         .setMaxWaitQueueSize(10_000)
         .setConnectionTimeout((int) Settings.duration(conf, "DATABASE_ACQUIRE_TIMEOUT", Duration.ofSeconds(2)).toMillis())
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
-    return PgBuilder.pool().with(options).with(net).connectingTo(connect).using(vertx).build();
+    // Each new connection goes to the server that takes writes now (Servers: one, or a primary and
+    // its standbys), so after a failover the pool reconnects to the promoted one by itself.
+    return PgBuilder.pool().with(options).with(net)
+        .connectingTo(() -> servers.writable(vertx).map(o -> (io.vertx.sqlclient.SqlConnectOptions)
+            o.setCachePreparedStatements(true).addProperty("statement_timeout", statementMs)))
+        .using(vertx).build();
   }
 
   private static Future<Roster> deploy(Vertx vertx, JsonObject conf, Database db, Secrets secrets) {
     int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
-    PgConnectOptions connect = db.connectOptions().setCachePreparedStatements(true);
-    Pool pool = pool(vertx, conf, connect);
+    Pool pool = pool(vertx, conf, db.servers());
     Passwords passwords = new Passwords(vertx, Passwords.threads(), Settings.duration(conf, "LOGIN_QUEUE_TIMEOUT", Duration.ofSeconds(1)));
     String baseUrl = Settings.string(conf, "PUBLIC_BASE_URL", "http://localhost:8080");
     JsonObject tokenConf = Settings.slice(conf, "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MFA_TOKEN_TTL", "LOGIN_ATTEMPT_LEASE",
@@ -136,7 +139,7 @@ public final class Roster {
     int[] managementPort = new int[1];
     return KeyRing.load(vertx, pool, secrets, Settings.string(conf, "JWT_PRIVATE_KEY_PEM", null), baseUrl,
             Settings.duration(conf, "ACCESS_TOKEN_TTL", Duration.ofMinutes(15)))
-        .compose(key -> sessions.start(vertx, connect).map(key))
+        .compose(key -> sessions.start(vertx, db.servers()).map(key))
         .compose(key -> {
           DeploymentOptions perCore = new DeploymentOptions().setInstances(cores);
           return command(vertx, deployed, () -> new OrgCommandVerticle(pool, lifecycle), new DeploymentOptions())

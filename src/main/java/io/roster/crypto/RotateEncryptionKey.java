@@ -30,7 +30,7 @@ public final class RotateEncryptionKey {
     try (Database db = Database.open(Settings.string(conf, "DATABASE_URL", null), Path.of(Settings.string(conf, "DATA_DIR", "data")))) {
       db.migrate();
       PgConnectOptions o = db.connectOptions();
-      try (Connection c = DriverManager.getConnection(Database.jdbcUrl(o), o.getUser(), o.getPassword())) {
+      try (Connection c = DriverManager.getConnection(db.jdbcUrl(), o.getUser(), o.getPassword())) {
         c.setAutoCommit(false);
         int n = 0;
         try (PreparedStatement read = c.prepareStatement(

@@ -16,18 +16,18 @@ import org.slf4j.LoggerFactory;
 public final class Database implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
-  private final PgConnectOptions options;
+  private final Servers servers;
   private final EmbeddedPostgres embedded;
 
-  private Database(PgConnectOptions options, EmbeddedPostgres embedded) {
-    this.options = options;
+  private Database(Servers servers, EmbeddedPostgres embedded) {
+    this.servers = servers;
     this.embedded = embedded;
   }
 
   /** Connects to the URL, or starts the embedded server under dataDir when the URL is null or blank. */
   public static Database open(String url, Path dataDir) throws IOException {
     if (url != null && !url.isBlank()) {
-      return new Database(PgConnectOptions.fromUri(url), null);
+      return new Database(Servers.parse(url), null);
     }
     Path dir = dataDir.resolve("pg");
     Files.createDirectories(dir);
@@ -39,24 +39,31 @@ public final class Database implements AutoCloseable {
     PgConnectOptions opts = new PgConnectOptions()
         .setHost("127.0.0.1").setPort(pg.getPort())
         .setDatabase("postgres").setUser("postgres").setPassword("postgres");
-    return new Database(opts, pg);
+    return new Database(Servers.of(opts), pg);
   }
 
+  /** The server or servers (a primary and its standbys) to connect to; see {@link Servers}. */
+  public Servers servers() {
+    return servers;
+  }
+
+  /** The first server's options: user, password and database, the same for every server. */
   public PgConnectOptions connectOptions() {
-    return new PgConnectOptions(options);
+    return servers.first();
   }
 
   /** Applies the Flyway migrations; Flyway's own lock makes replicas that start together migrate once. */
   public void migrate() {
     Flyway.configure()
-        .dataSource(jdbcUrl(options), options.getUser(), options.getPassword())
+        .dataSource(jdbcUrl(), connectOptions().getUser(), connectOptions().getPassword())
         .locations("classpath:db/migration")
         .load()
         .migrate();
   }
 
-  public static String jdbcUrl(PgConnectOptions o) {
-    return "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
+  /** A JDBC URL naming every server (pgjdbc then connects to the primary), for Flyway and tools. */
+  public String jdbcUrl() {
+    return servers.jdbcUrl();
   }
 
   @Override

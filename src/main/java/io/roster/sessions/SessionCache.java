@@ -3,7 +3,6 @@ package io.roster.sessions;
 import io.roster.common.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,19 +37,22 @@ public final class SessionCache {
   private volatile long provenAt;
   private volatile boolean closed;
   private Vertx vertx;
-  private PgConnectOptions options;
+  private io.roster.db.Servers servers;
   private PgConnection connection;
   private long heartbeat = -1;
 
   /** Connects the LISTEN channel; resolves once listening (or failed, in which case it retries). */
-  public Future<Void> start(Vertx vertx, PgConnectOptions options) {
+  public Future<Void> start(Vertx vertx, io.roster.db.Servers servers) {
     this.vertx = vertx;
-    this.options = new PgConnectOptions(options).addProperty("application_name", "roster-session-listener");
+    this.servers = servers;
     return connect().recover(err -> Future.succeededFuture());
   }
 
+  /** LISTEN on the server that takes writes (NOTIFY is sent there; a standby cannot LISTEN). */
   private Future<Void> connect() {
-    return PgConnection.connect(vertx, options).compose(conn -> {
+    return servers.writable(vertx)
+        .compose(o -> PgConnection.connect(vertx, o.addProperty("application_name", "roster-session-listener")))
+        .compose(conn -> {
       conn.notificationHandler(n -> onNotification(n.getPayload()));
       conn.closeHandler(v -> lost("connection closed"));
       conn.exceptionHandler(err -> lost(err.toString()));
