@@ -50,6 +50,11 @@ if [ -z "$URL" ]; then
   java $JVM_OPTIONS -jar "$JAR" measure-hashing 10 | tail -1 > "$OUT/hash.json"
   cat "$OUT/hash.json"
   URL="http://127.0.0.1:$API_PORT"
+  echo "== AppCDS training run (java -jar roster.jar train-cds), then the server starts from its archive"
+  # shellcheck disable=SC2086
+  java $JVM_OPTIONS -XX:ArchiveClassesAtExit="$PWD/$OUT/roster.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
+    -jar "$JAR" train-cds > "$OUT/cds-training.log" 2>&1 || echo "   (training failed: see $OUT/cds-training.log; starting without the archive)"
+  JVM_OPTIONS="$JVM_OPTIONS -XX:SharedArchiveFile=$PWD/$OUT/roster.jsa"
   echo "== starting Roster ($JVM_OPTIONS)"
   T0=$(date +%s%N)
   # shellcheck disable=SC2086
