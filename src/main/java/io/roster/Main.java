@@ -18,11 +18,23 @@ import sun.misc.Signal;
  * then {@link Roster#start}. SIGTERM runs the shutdown sequence and exits 0.
  */
 public final class Main {
+  static {
+    // Before the first logger exists: LOG_FORMAT=json picks the JSON configuration.
+    if ("json".equals(System.getenv("LOG_FORMAT")) && System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "logback-json.xml");
+    }
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
 
   public static void main(String[] args) {
+    String logFormat = System.getenv("LOG_FORMAT");
+    if (logFormat != null && !logFormat.equals("text") && !logFormat.equals("json")) {
+      System.err.println("LOG_FORMAT must be text or json, not " + logFormat);
+      System.exit(2);
+    }
     if (args.length > 0 && args[0].equals("rotate-encryption-key")) {
       rotateEncryptionKey();
       return;
@@ -140,8 +152,10 @@ public final class Main {
 
   /** Vert.x with Prometheus metrics (HTTP, pool, event bus) served at /metrics. */
   public static VertxOptions vertxOptions() {
+    // Latency histograms for Vert.x's own HTTP, pool and event-bus metrics; per-route ones are
+    // Roster's (roster_http_server_requests_seconds, by route template: http.RequestLog).
     return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
         .setJvmMetricsEnabled(true)
         .setEnabled(true));
   }

@@ -126,7 +126,7 @@ public final class Roster {
     JsonObject mailConf = Settings.slice(conf, "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_CONNECTIONS",
         "MAIL_FROM", "MAIL_POLL_INTERVAL", "PUBLIC_BASE_URL");
     JsonObject httpConf = Settings.slice(conf, "HTTP_HOST", "HTTP_PORT", "SUPPORT_API_KEY", "PUBLIC_BASE_URL",
-        "SHUTDOWN_DRAIN_TIMEOUT");
+        "SHUTDOWN_DRAIN_TIMEOUT", "LOG_FORMAT");
     JsonObject managementConf = Settings.slice(conf, "HTTP_HOST", "MANAGEMENT_PORT");
 
     SessionCache sessions = new SessionCache();

@@ -204,6 +204,13 @@ public final class AuthVerticle extends CommandVerticle {
   // ---- login, first step -------------------------------------------------------------------
 
   private Future<JsonObject> login(JsonObject cmd) {
+    return attemptLogin(cmd).onComplete(ar -> Metrics.login(ar.succeeded()
+        ? ar.result().getString("status", "answered").toLowerCase(java.util.Locale.ROOT).replace("mfa_enrollment_required", "enrollment_required")
+        : ar.cause() instanceof ApiException e ? e.code().code().toLowerCase(java.util.Locale.ROOT)
+        : io.roster.common.Unavailable.isDatabaseDown(ar.cause()) ? "unavailable" : "error"));
+  }
+
+  private Future<JsonObject> attemptLogin(JsonObject cmd) {
     String email = cmd.getString("email");
     String password = cmd.getString("password");
     if (passwords.full()) {

@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Metrics {
   private static final AtomicLong MAIL_PENDING = new AtomicLong();
   private static volatile MeterRegistry bound;
+  /** Where the meters live: the scraped registry, or a private one when there is none. */
+  private static volatile MeterRegistry registry;
   private static volatile Counter verifications;
   private static volatile Counter lockouts;
   private static volatile Counter tokenVerifications;
@@ -34,6 +36,7 @@ public final class Metrics {
       return;
     }
     MeterRegistry registry = current == null ? new SimpleMeterRegistry() : current;
+    Metrics.registry = registry;
     verifications = Counter.builder("roster.password.verifications")
         .description("Password hashes computed to check a login, dummy checks for unknown emails included")
         .register(registry);
@@ -55,6 +58,25 @@ public final class Metrics {
   public static void passwordVerified() {
     init();
     verifications.increment();
+  }
+
+  /**
+   * A sign-in's first step answered: outcome is mfa_required, enrollment_required, or the error
+   * code in lower case (invalid_credentials, account_locked, overloaded, unavailable, ...).
+   */
+  public static void login(String outcome) {
+    init();
+    Counter.builder("roster.logins").description("Sign-in first steps by outcome").tag("outcome", outcome)
+        .register(registry).increment();
+  }
+
+  /** One HTTP request answered: by method, route template (never the raw path) and status. */
+  public static void httpRequest(String method, String route, int status, long nanos) {
+    init();
+    io.micrometer.core.instrument.Timer.builder("roster.http.server.requests")
+        .description("HTTP requests by route template, with latency histograms").tag("method", method).tag("route", route)
+        .tag("status", String.valueOf(status)).publishPercentileHistogram()
+        .register(registry).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   public static void lockedOut() {

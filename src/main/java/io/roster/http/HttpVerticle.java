@@ -68,6 +68,11 @@ public final class HttpVerticle extends VerticleBase {
 
     router.route().handler(edge::onRequest);
     router.route().handler(HttpVerticle::requestId);
+    boolean logRequests = "json".equals(conf.getString("LOG_FORMAT"));
+    router.route().handler(ctx -> {
+      RequestLog.attach(ctx, logRequests);
+      ctx.next();
+    });
     mountOperations(router);
     // Rate limits first: a refused request costs one map look-up and reads nothing.
     for (String path : RATE_LIMITED) {
@@ -104,7 +109,10 @@ public final class HttpVerticle extends VerticleBase {
     return vertx.fileSystem().readFile("openapi.yaml").compose(openapi -> {
       router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(openapi));
       return Pages.mount(vertx, router);
-    }).compose(x -> listen(router, conf));
+    }).compose(x -> {
+      RequestLog.routes(router.getRoutes());
+      return listen(router, conf);
+    });
   }
 
   private Future<HttpServer> listen(Router router, JsonObject conf) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
-import io.roster.support.Http;
 import io.roster.support.Journeys;
 import io.roster.support.Journeys.Person;
 import io.roster.support.TestServer;
@@ -47,12 +46,7 @@ class OutageTest {
       int answered = 0;
       while (System.currentTimeMillis() - stoppedAt < 20_000) {
         for (String path : List.of("/api/v1/me", "/api/v1/users")) {
-          long t0 = System.currentTimeMillis();
-          Http.Response r = server.http.get(path).bearer(admin.accessToken()).send();
-          assertThat(r.status()).as(path + " while the database is stopped: " + r).isEqualTo(503);
-          assertThat(r.code()).isEqualTo("UNAVAILABLE");
-          assertThat(r.header("Retry-After")).isNotNull();
-          assertThat(System.currentTimeMillis() - t0).as("prompt").isLessThan(6_000);
+          server.assertUnavailable(path, admin.accessToken(), 6_000);
           answered++;
         }
         assertThat(server.http.get("/health/ready").send().status()).isEqualTo(503);

@@ -234,6 +234,21 @@ public final class TestServer implements AutoCloseable {
     return DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath(), user[0], user[1]);
   }
 
+  /**
+   * GET path with the token while the database is away: a 503 UNAVAILABLE with Retry-After (never
+   * a 401, which frontends take as "signed out") within maxMillis; answers how long it took.
+   */
+  public long assertUnavailable(String path, String token, long maxMillis) {
+    long t0 = System.currentTimeMillis();
+    Http.Response r = http.get(path).bearer(token).send();
+    long took = System.currentTimeMillis() - t0;
+    org.assertj.core.api.Assertions.assertThat(r.status()).as(path + " while the database is away: " + r).isEqualTo(503);
+    org.assertj.core.api.Assertions.assertThat(r.code()).isEqualTo("UNAVAILABLE");
+    org.assertj.core.api.Assertions.assertThat(r.header("Retry-After")).isNotNull();
+    org.assertj.core.api.Assertions.assertThat(took).as(path + ": a prompt answer, not a hang").isLessThan(maxMillis);
+    return took;
+  }
+
   public static void sleep(long ms) {
     try {
       Thread.sleep(ms);

@@ -1,0 +1,135 @@
+package io.roster.defects;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.roster.support.Http;
+import io.roster.support.Journeys;
+import io.roster.support.Journeys.Person;
+import io.roster.support.TestDatabase;
+import io.roster.support.TestServer;
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 11 item 5: LOG_FORMAT=json (Roster in its own JVM, so the format is its own). A full journey
+ * (invitation, TOTP enrolment, sign-in, refresh, a wrong password, forgot and reset password, user
+ * management, sign-out) logs one JSON object a line with logstash's field names, request lines
+ * carry request_id, organization_id and user_id, and no line holds any password, token, link
+ * token, TOTP secret or key the journey used. The metrics name routes by template.
+ */
+class LogsTest {
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void jsonLogsOfAFullJourneyHoldNoSecret() throws Exception {
+    GreenMail smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
+    smtp.start();
+    String db = TestDatabase.fresh();
+    int port = freePort();
+    int management = freePort();
+    JsonObject conf = TestServer.config(db, smtp.getSmtp().getPort()).put("HTTP_PORT", port).put("MANAGEMENT_PORT", management)
+        .put("LOG_FORMAT", "json");
+    Path log = Files.createDirectories(Path.of("target")).resolve("json-logs-test.log");
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "io.roster.Main")
+        .redirectErrorStream(true).redirectOutput(log.toFile()).directory(new File("."));
+    Map<String, String> env = pb.environment();
+    conf.forEach(e -> env.put(e.getKey(), String.valueOf(e.getValue())));
+    Process roster = pb.start();
+    List<String> secrets = new ArrayList<>(List.of(Journeys.PASSWORD, TestServer.SUPPORT_KEY, TestServer.ENCRYPTION_KEY));
+    try {
+      TestServer server = TestServer.external(smtp, db, port, management);
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (System.currentTimeMillis() < deadline) {
+        try {
+          if (server.management.get("/health/ready").send().status() == 200) {
+            break;
+          }
+        } catch (RuntimeException notYet) {
+          // not listening yet
+        }
+        TestServer.sleep(200);
+      }
+      Journeys journeys = new Journeys(server);
+      Person admin = journeys.newOrgWithRootAdmin("Logs Ltd");
+      secrets.addAll(List.of(admin.secret(), admin.accessToken(), admin.refreshToken()));
+      secrets.add(server.awaitMail(admin.email(), "invitation").token());
+      assertThat(server.http.get("/api/v1/me").bearer(admin.accessToken()).send().status()).isEqualTo(200);
+      String userId = journeys.create(admin, Journeys.uniqueEmail("logged"), "USER").getString("id");
+      assertThat(server.http.get("/api/v1/users/" + userId).bearer(admin.accessToken()).send().status()).isEqualTo(200);
+      Http.Response refreshed = server.http.post("/api/v1/auth/refresh")
+          .json(new JsonObject().put("refreshToken", admin.refreshToken())).send();
+      assertThat(refreshed.status()).isEqualTo(200);
+      secrets.add(refreshed.json().getString("accessToken"));
+      secrets.add(refreshed.json().getString("refreshToken"));
+      String wrong = "Not-The-Password-7?";
+      secrets.add(wrong);
+      assertThat(journeys.passwordStep(admin.email(), wrong).status()).isEqualTo(401);
+      Http.Response first = journeys.passwordStep(admin.email(), Journeys.PASSWORD);
+      secrets.add(first.json().getString("mfaToken"));
+      assertThat(server.http.post("/api/v1/auth/password/forgot").json(new JsonObject().put("email", admin.email())).send().status())
+          .isEqualTo(202);
+      String reset = server.awaitMail(admin.email(), "reset").token();
+      secrets.add(reset);
+      String next = "Another-Horse-43!";
+      secrets.add(next);
+      assertThat(server.http.post("/api/v1/auth/password/reset").json(new JsonObject().put("token", reset).put("password", next))
+          .send().status()).isEqualTo(204);
+      Person again = journeys.login(admin.email(), next, admin.secret());
+      secrets.addAll(List.of(again.accessToken(), again.refreshToken()));
+      assertThat(server.http.post("/api/v1/auth/logout").bearer(again.accessToken()).send().status()).isEqualTo(204);
+
+      String metrics = server.management.get("/metrics").send().body();
+      assertThat(metrics).contains("roster_http_server_requests_seconds_bucket{").contains("route=\"/api/v1/users/:id\"")
+          .contains("route=\"/api/v1/auth/login\",status=\"401\"")
+          .contains("roster_logins_total{outcome=\"mfa_required\"").contains("roster_logins_total{outcome=\"invalid_credentials\"");
+
+      TestServer.sleep(500);
+      List<String> lines = Files.readAllLines(log).stream().filter(l -> !l.isBlank()).toList();
+      assertThat(lines).hasSizeGreaterThan(20);
+      boolean sawMe = false;
+      for (String line : lines) {
+        JsonObject entry;
+        try {
+          entry = new JsonObject(line);
+        } catch (RuntimeException e) {
+          throw new AssertionError("not a JSON line: " + line, e);
+        }
+        assertThat(entry.fieldNames()).as(line).contains("@timestamp", "level", "logger_name", "message");
+        for (String secret : secrets) {
+          assertThat(line).as("a log line holds a secret the journey used").doesNotContain(secret);
+        }
+        if ("roster.requests".equals(entry.getString("logger_name")) && "/api/v1/me".equals(entry.getString("route"))) {
+          sawMe = true;
+          assertThat(entry.getString("request_id")).isNotBlank();
+          assertThat(entry.getString("organization_id")).isEqualTo(admin.orgId());
+          assertThat(entry.getString("user_id")).isEqualTo(admin.id());
+          assertThat(entry.getString("status")).isEqualTo("200");
+        }
+      }
+      assertThat(sawMe).as("a request line for GET /api/v1/me").isTrue();
+      assertThat(String.join("\n", lines)).contains("\"route\":\"/api/v1/auth/password/reset\"")
+          .doesNotContain("token=");
+    } finally {
+      roster.destroy();
+      roster.waitFor(30, TimeUnit.SECONDS);
+      roster.destroyForcibly();
+      smtp.stop();
+    }
+  }
+}
