@@ -21,13 +21,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 11 item 5: LOG_FORMAT=json (Roster in its own JVM, so the format is its own). A full journey
- * (invitation, TOTP enrolment, sign-in, refresh, a wrong password, forgot and reset password, user
- * management, sign-out) logs one JSON object a line with logstash's field names, request lines
- * carry request_id, organization_id and user_id, and no line holds any password, token, link
- * token, TOTP secret or key the journey used. The metrics name routes by template.
+ * Issue 11 item 5: LOG_FORMAT=json and OpenTelemetry traces to an OTLP endpoint (Roster in its own
+ * JVM, so both are its own; the endpoint is an HTTP server in this test). A full journey
+ * (invitation, TOTP enrolment, sign-in, refresh, a wrong password, forgot and reset password, a
+ * page with a token in its link, user management, sign-out) logs one JSON object a line with
+ * logstash's field names, request lines carry request_id, organization_id and user_id, traces
+ * hold HTTP, event-bus and SQL spans, and neither the logs nor the traces hold any password,
+ * token, link token, TOTP secret or key the journey used. The metrics name routes by template.
  */
-class LogsTest {
+class TelemetryTest {
 
   private static int freePort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
@@ -36,15 +38,27 @@ class LogsTest {
   }
 
   @Test
-  void jsonLogsOfAFullJourneyHoldNoSecret() throws Exception {
+  void logsAndTracesOfAFullJourneyHoldNoSecret() throws Exception {
+    java.io.ByteArrayOutputStream traces = new java.io.ByteArrayOutputStream();
+    com.sun.net.httpserver.HttpServer otlp = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    otlp.createContext("/v1/traces", exchange -> {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      synchronized (traces) {
+        traces.write(body);
+      }
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    otlp.start();
     GreenMail smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
     smtp.start();
     String db = TestDatabase.fresh();
     int port = freePort();
     int management = freePort();
     JsonObject conf = TestServer.config(db, smtp.getSmtp().getPort()).put("HTTP_PORT", port).put("MANAGEMENT_PORT", management)
-        .put("LOG_FORMAT", "json");
-    Path log = Files.createDirectories(Path.of("target")).resolve("json-logs-test.log");
+        .put("LOG_FORMAT", "json").put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + otlp.getAddress().getPort());
+    Path log = Files.createDirectories(Path.of("target")).resolve("telemetry-test.log");
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "io.roster.Main")
         .redirectErrorStream(true).redirectOutput(log.toFile()).directory(new File("."));
@@ -90,6 +104,7 @@ class LogsTest {
       secrets.add(next);
       assertThat(server.http.post("/api/v1/auth/password/reset").json(new JsonObject().put("token", reset).put("password", next))
           .send().status()).isEqualTo(204);
+      assertThat(server.http.get("/reset-password?token=" + reset).send().status()).isEqualTo(200);
       Person again = journeys.login(admin.email(), next, admin.secret());
       secrets.addAll(List.of(again.accessToken(), again.refreshToken()));
       assertThat(server.http.post("/api/v1/auth/logout").bearer(again.accessToken()).send().status()).isEqualTo(204);
@@ -123,6 +138,26 @@ class LogsTest {
         }
       }
       assertThat(sawMe).as("a request line for GET /api/v1/me").isTrue();
+
+      // Traces (OTLP protobuf: the strings are in it as they are).
+      String exported = "";
+      long until = System.currentTimeMillis() + 15_000;
+      while (System.currentTimeMillis() < until) {
+        synchronized (traces) {
+          exported = traces.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+        if (exported.contains("/api/v1/auth/logout")) {
+          break;
+        }
+        TestServer.sleep(200);
+      }
+      assertThat(exported).as("HTTP server spans").contains("/api/v1/me").contains("/reset-password")
+          .as("the service").contains("roster")
+          .as("event-bus spans").contains("users.commands")
+          .as("SQL spans").contains("SELECT");
+      for (String secret : secrets) {
+        assertThat(exported).as("the traces hold a secret the journey used").doesNotContain(secret);
+      }
       assertThat(String.join("\n", lines)).contains("\"route\":\"/api/v1/auth/password/reset\"")
           .doesNotContain("token=");
     } finally {
@@ -130,6 +165,7 @@ class LogsTest {
       roster.waitFor(30, TimeUnit.SECONDS);
       roster.destroyForcibly();
       smtp.stop();
+      otlp.stop(0);
     }
   }
 }
