@@ -8,18 +8,15 @@ import com.icegreen.greenmail.util.ServerSetup;
 import io.roster.support.Http;
 import io.roster.support.Journeys;
 import io.roster.support.Journeys.Person;
-import io.roster.support.TestDatabase;
+import io.roster.support.RosterProcess;
 import io.roster.support.TestServer;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -31,30 +28,16 @@ import org.junit.jupiter.api.Test;
  */
 class ShutdownTest {
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   @Test
   void sigtermFinishesWhatWasReceivedThenExitsZero() throws Exception {
     GreenMail smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
     smtp.start();
-    String db = TestDatabase.fresh();
-    int port = freePort();
-    int management = freePort();
-    JsonObject conf = TestServer.config(db, smtp.getSmtp().getPort()).put("HTTP_PORT", port).put("MANAGEMENT_PORT", management);
-    Path log = Files.createDirectories(Path.of("target")).resolve("shutdown-test.log");
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "io.roster.Main")
-        .redirectErrorStream(true).redirectOutput(log.toFile()).directory(new File("."));
-    Map<String, String> env = pb.environment();
-    conf.forEach(e -> env.put(e.getKey(), String.valueOf(e.getValue())));
-    Process roster = pb.start();
-    TestServer server = TestServer.external(smtp, db, port, management);
+    RosterProcess started = RosterProcess.start(smtp, new JsonObject(), "shutdown-test.log");
+    Process roster = started.process;
+    TestServer server = started.server;
+    int port = started.port;
+    Path log = started.log;
     try {
-      awaitReady(server.management);
       Journeys journeys = new Journeys(server);
       Person admin = journeys.newOrgWithRootAdmin("Shutdown Ltd");
 
@@ -106,21 +89,6 @@ class ShutdownTest {
       roster.destroyForcibly();
       smtp.stop();
     }
-  }
-
-  private static void awaitReady(Http management) {
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (System.currentTimeMillis() < deadline) {
-      try {
-        if (management.get("/health/ready").send().status() == 200) {
-          return;
-        }
-      } catch (RuntimeException e) {
-        // not listening yet
-      }
-      TestServer.sleep(200);
-    }
-    throw new AssertionError("Roster did not become ready");
   }
 
   private static String read(InputStream in) throws Exception {
