@@ -47,10 +47,7 @@ public final class Main {
       measureHashing(args.length > 1 ? Integer.parseInt(args[1]) : 10);
       return;
     }
-    io.opentelemetry.sdk.OpenTelemetrySdk tracing = io.roster.common.Tracing.fromEnvironment(System.getenv());
-    Vertx vertx = tracing == null ? Vertx.vertx(vertxOptions())
-        : Vertx.builder().with(vertxOptions()).withTracer(new io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory(tracing)).build();
-    Main.tracing = tracing;
+    Vertx vertx = Vertx.vertx(vertxOptions());
     try {
       JsonObject conf = loadConfig(vertx).await();
       Roster roster = Roster.start(vertx, conf).await();
@@ -119,9 +116,6 @@ public final class Main {
     }
   }
 
-  /** The tracing SDK when OTEL_EXPORTER_OTLP_ENDPOINT is set: flushed at the end of the shutdown. */
-  private static volatile io.opentelemetry.sdk.OpenTelemetrySdk tracing;
-
   private static final java.util.concurrent.atomic.AtomicBoolean STOPPING = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** The first SIGTERM (or SIGINT) runs the shutdown sequence of {@link Roster#close}; a second one is ignored. */
@@ -133,9 +127,6 @@ public final class Main {
     LOG.info("Stopping: readiness is 503, draining HTTP, then closing");
     try {
       roster.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
-      if (tracing != null) {
-        tracing.getSdkTracerProvider().shutdown().join(5, TimeUnit.SECONDS);
-      }
       LOG.info("Stopped");
       System.exit(0);
     } catch (Exception e) {
