@@ -329,9 +329,7 @@ public final class AuthVerticle extends CommandVerticle {
           .onFailure(x -> LOG.warn("Audit of a refused sign-in failed: {}", x.toString()));
     }
     if (e.notes().getBoolean(LoginGuard.HIDDEN, false)) {
-      io.vertx.core.Promise<T> later = io.vertx.core.Promise.promise();
-      vertx.setTimer(Math.max(1, passwords.typicalCheckMillis()), t -> later.fail(err));
-      return later.future();
+      return vertx.timer(Math.max(1, passwords.typicalCheckMillis())).compose(t -> Future.failedFuture(err));
     }
     return Future.failedFuture(err);
   }
@@ -524,12 +522,7 @@ public final class AuthVerticle extends CommandVerticle {
     long started = System.currentTimeMillis();
     return requestReset(cmd.getString("email")).compose(answer -> {
       long wait = started + FORGOT_FLOOR_MS - System.currentTimeMillis();
-      if (wait <= 0) {
-        return Future.succeededFuture(answer);
-      }
-      io.vertx.core.Promise<JsonObject> later = io.vertx.core.Promise.promise();
-      vertx.setTimer(wait, t -> later.complete(answer));
-      return later.future();
+      return wait <= 0 ? Future.succeededFuture(answer) : vertx.timer(wait).map(answer);
     });
   }
 

@@ -107,10 +107,6 @@ public final class Servers {
     return jdbcUrl;
   }
 
-  public int size() {
-    return servers.size();
-  }
-
   /** The options of the server that takes writes now (a copy, to configure freely). */
   public Future<PgConnectOptions> writable(Vertx vertx) {
     int known = primary;

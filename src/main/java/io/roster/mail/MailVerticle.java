@@ -186,9 +186,7 @@ public final class MailVerticle extends VerticleBase {
         LOG.warn("Mail {} was sent but could not be marked so ({}); it is sent again when its claim ends", id, err.toString());
         return Future.succeededFuture();
       }
-      io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
-      vertx.setTimer(1_000, t -> markSent(id, until).onComplete(later));
-      return later.future();
+      return vertx.timer(1_000).compose(t -> markSent(id, until));
     });
   }
 }

@@ -52,26 +52,29 @@ public final class SessionCache {
   private Future<Void> connect() {
     return servers.writable(vertx)
         .compose(o -> PgConnection.connect(vertx, o.addProperty("application_name", "roster-session-listener")))
-        .compose(conn -> {
-      conn.notificationHandler(n -> onNotification(n.getPayload()));
-      conn.closeHandler(v -> lost("connection closed"));
-      conn.exceptionHandler(err -> lost(err.toString()));
-      return conn.query("LISTEN " + Revocations.CHANNEL).execute().map(rs -> {
-        connection = conn;
-        clear();
-        provenAt = System.currentTimeMillis();
-        listening = true;
-        heartbeat = vertx.setPeriodic(HEARTBEAT_MS, id -> {
-          long sent = System.currentTimeMillis();
-          conn.query("SELECT 1").execute()
-              .onSuccess(x -> provenAt = Math.max(provenAt, sent))
-              .onFailure(err -> conn.close());
+        .compose(this::listen)
+        .onFailure(err -> {
+          LOG.warn("Session invalidation channel unavailable ({}); sessions are checked in the database", err.toString());
+          retryLater();
         });
-        return (Void) null;
+  }
+
+  private Future<Void> listen(PgConnection conn) {
+    conn.notificationHandler(n -> onNotification(n.getPayload()));
+    conn.closeHandler(v -> lost("connection closed"));
+    conn.exceptionHandler(err -> lost(err.toString()));
+    return conn.query("LISTEN " + Revocations.CHANNEL).execute().map(rs -> {
+      connection = conn;
+      clear();
+      provenAt = System.currentTimeMillis();
+      listening = true;
+      heartbeat = vertx.setPeriodic(HEARTBEAT_MS, id -> {
+        long sent = System.currentTimeMillis();
+        conn.query("SELECT 1").execute()
+            .onSuccess(x -> provenAt = Math.max(provenAt, sent))
+            .onFailure(err -> conn.close());
       });
-    }).onFailure(err -> {
-      LOG.warn("Session invalidation channel unavailable ({}); sessions are checked in the database", err.toString());
-      retryLater();
+      return (Void) null;
     });
   }
 
