@@ -100,13 +100,13 @@ class FailoverTest {
         server.assertUnavailable(path, admin.accessToken(), 6_000);
       }
       assertThat(journeys.passwordStep(admin.email(), Journeys.PASSWORD).status()).isEqualTo(503);
-      assertThat(awaitReady(server, false, 10_000)).as("readiness false during the gap").isTrue();
+      assertThat(server.awaitReady(false, 10_000)).as("readiness false during the gap").isTrue();
 
       try (Connection c = jdbc(standby.getPort()); Statement s = c.createStatement()) {
         s.execute("SELECT pg_promote()");
         log.add("PROMOTED " + System.currentTimeMillis() % 100000);
       }
-      assertThat(awaitReady(server, true, 30_000)).as("ready again after the promotion, same process").isTrue();
+      assertThat(server.awaitReady(true, 30_000)).as("ready again after the promotion, same process").isTrue();
       long recoveredMs = System.currentTimeMillis() - killedAt;
       TestServer.sleep(1_000);
       running.set(false);
@@ -213,18 +213,6 @@ class FailoverTest {
     for (ProcessHandle p : all) {
       p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
     }
-  }
-
-  private static boolean awaitReady(TestServer server, boolean ready, long timeoutMs) {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (System.currentTimeMillis() < deadline) {
-      int status = server.http.get("/health/ready").send().status();
-      if ((status == 200) == ready) {
-        return true;
-      }
-      TestServer.sleep(100);
-    }
-    return false;
   }
 
   private static void awaitMails(GreenMail smtp, int n) {

@@ -50,13 +50,7 @@ class FrozenDatabaseTest {
         } finally {
           signal("CONT", postmaster);
         }
-        long deadline = System.currentTimeMillis() + 20_000;
-        int status = 0;
-        while (System.currentTimeMillis() < deadline && status != 200) {
-          status = server.http.get("/health/ready").send().status();
-          TestServer.sleep(200);
-        }
-        assertThat(status).as("ready again").isEqualTo(200);
+        assertThat(server.awaitReady(true, 20_000)).as("ready again").isTrue();
         assertThat(server.http.get("/api/v1/me").bearer(admin.accessToken()).send().status()).isEqualTo(200);
       } finally {
         server.close();

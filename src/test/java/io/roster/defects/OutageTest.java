@@ -57,13 +57,7 @@ class OutageTest {
 
       pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).setPort(port)
           .setServerConfig("synchronous_commit", "on").start();
-      long deadline = System.currentTimeMillis() + 30_000;
-      int status = 0;
-      while (status != 200 && System.currentTimeMillis() < deadline) {
-        status = server.http.get("/health/ready").send().status();
-        TestServer.sleep(200);
-      }
-      assertThat(status).as("ready again by itself").isEqualTo(200);
+      assertThat(server.awaitReady(true, 30_000)).as("ready again by itself").isTrue();
       assertThat(server.http.get("/api/v1/me").bearer(admin.accessToken()).send().status()).isEqualTo(200);
       for (String id : created) {
         assertThat(server.http.get("/api/v1/users/" + id).bearer(admin.accessToken()).send().status()).isEqualTo(200);

@@ -53,19 +53,13 @@ public final class RosterProcess {
 
   private void awaitReady() {
     long deadline = System.currentTimeMillis() + 60_000;
-    while (System.currentTimeMillis() < deadline) {
-      try {
-        if (server.management.get("/health/ready").send().status() == 200) {
-          return;
-        }
-      } catch (RuntimeException e) {
-        // not listening yet
-      }
+    while (!server.awaitReady(true, 1_000)) {
       if (!process.isAlive()) {
         throw new AssertionError("Roster exited with " + process.exitValue() + " before it was ready; see " + log);
       }
-      TestServer.sleep(200);
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("Roster did not become ready; see " + log);
+      }
     }
-    throw new AssertionError("Roster did not become ready; see " + log);
   }
 }

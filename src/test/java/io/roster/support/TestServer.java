@@ -235,6 +235,29 @@ public final class TestServer implements AutoCloseable {
   }
 
   /**
+   * Polls /health/ready on the API port until it says ready (200) or not (anything else), for at
+   * most timeoutMs; answers whether it did. A port that is not listening yet counts as not ready.
+   */
+  public boolean awaitReady(boolean ready, long timeoutMs) {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (true) {
+      boolean isReady;
+      try {
+        isReady = http.get("/health/ready").send().status() == 200;
+      } catch (RuntimeException notListening) {
+        isReady = false;
+      }
+      if (isReady == ready) {
+        return true;
+      }
+      if (System.currentTimeMillis() >= deadline) {
+        return false;
+      }
+      sleep(100);
+    }
+  }
+
+  /**
    * GET path with the token while the database is away: a 503 UNAVAILABLE with Retry-After (never
    * a 401, which frontends take as "signed out") within maxMillis; answers how long it took.
    */
