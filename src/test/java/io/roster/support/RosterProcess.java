@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,15 +36,19 @@ public final class RosterProcess {
 
   /** Starts Main with the test configuration plus extra, on a fresh database; waits until it is ready. */
   public static RosterProcess start(GreenMail smtp, JsonObject extra, String logName) throws IOException {
+    return start(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), "io.roster.Main"), smtp, extra, logName);
+  }
+
+  /** Starts command (which runs Roster: this JVM's classes, or an image) configured as start(smtp, extra, logName) does. */
+  public static RosterProcess start(List<String> command, GreenMail smtp, JsonObject extra, String logName) throws IOException {
     String db = TestDatabase.fresh();
     int port = freePort();
     int management = freePort();
     JsonObject conf = TestServer.config(db, smtp.getSmtp().getPort()).put("HTTP_PORT", port).put("MANAGEMENT_PORT", management)
         .mergeIn(extra);
     Path log = Files.createDirectories(Path.of("target")).resolve(logName);
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "io.roster.Main")
-        .redirectErrorStream(true).redirectOutput(log.toFile()).directory(new File("."));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).directory(new File("."));
     Map<String, String> env = pb.environment();
     conf.forEach(e -> env.put(e.getKey(), String.valueOf(e.getValue())));
     RosterProcess p = new RosterProcess(pb.start(), TestServer.external(smtp, db, port, management), log, port);
