@@ -132,6 +132,7 @@ public final class Roster {
     SessionCache sessions = new SessionCache();
     Health health = new Health(pool);
     Edge edge = new Edge(conf);
+    Metrics.connections(edge, Edge::openConnections);
     RateLimiter limiter = new RateLimiter(conf);
     Lifecycle lifecycle = new Lifecycle(vertx, pool, sessions, baseUrl,
         Settings.duration(conf, "INVITATION_TTL", Duration.ofDays(7)), Settings.duration(conf, "RESET_TOKEN_TTL", Duration.ofHours(1)));

@@ -42,7 +42,7 @@ class StartupTest {
       assertThat(server.management.get("/health/ready").send().json().getString("status")).isEqualTo("UP");
       String metrics = server.management.get("/metrics").send().body();
       assertThat(metrics).contains("roster_password_verifications_total", "roster_lockouts_total",
-          "roster_mail_outbox_pending", "vertx_http_server", "jvm_memory");
+          "roster_mail_outbox_pending", "roster_http_server_connections", "jvm_memory");
     }
   }
 

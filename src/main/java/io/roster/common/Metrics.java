@@ -55,6 +55,13 @@ public final class Metrics {
     bound = current;
   }
 
+  /** The gauge of open API connections (roster_http_server_connections), counted by the edge that accepts them. */
+  public static <T> void connections(T edge, java.util.function.ToDoubleFunction<T> open) {
+    init();
+    Gauge.builder("roster.http.server.connections", edge, open).description("HTTP connections open on the API port")
+        .register(registry);
+  }
+
   public static void passwordVerified() {
     init();
     verifications.increment();

@@ -9,7 +9,11 @@ import io.roster.support.Journeys;
 import io.roster.support.Journeys.Person;
 import io.roster.support.RosterProcess;
 import io.roster.support.TestServer;
+import com.sun.net.httpserver.HttpServer;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,21 +22,36 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 11 item 5: LOG_FORMAT=json (Roster in its own JVM, so the format is its own). A full journey
+ * Issue 11 item 5: LOG_FORMAT=json and OpenTelemetry traces to an OTLP endpoint (Roster in its own
+ * JVM, so both are its own; the endpoint is an HTTP server in this test). A full journey
  * (invitation, TOTP enrolment, sign-in, refresh, a wrong password, forgot and reset password, a
  * page with a token in its link, user management, sign-out) logs one JSON object a line with
  * logstash's field names, request lines carry request_id, organization_id and user_id, and no
- * line holds any password, token, link token, TOTP secret or key the journey used. The metrics
+ * line holds any password, token, link token, TOTP secret or key the journey used; the traces hold
+ * HTTP, event-bus and SQL spans and none of those secrets either. The metrics
  * name routes by template.
  */
 class TelemetryTest {
 
   @Test
-  void jsonLogsOfAFullJourneyHoldNoSecret() throws Exception {
+  void logsAndTracesOfAFullJourneyHoldNoSecret() throws Exception {
+    // The OTLP endpoint: an HTTP server that keeps what it is sent (OTLP protobuf: the strings are in it as they are).
+    ByteArrayOutputStream traces = new ByteArrayOutputStream();
+    HttpServer otlp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    otlp.createContext("/v1/traces", exchange -> {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      synchronized (traces) {
+        traces.write(body);
+      }
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    otlp.start();
     GreenMail smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
     smtp.start();
     List<String> secrets = new ArrayList<>(List.of(Journeys.PASSWORD, TestServer.SUPPORT_KEY, TestServer.ENCRYPTION_KEY));
-    RosterProcess roster = RosterProcess.start(smtp, new JsonObject().put("LOG_FORMAT", "json"), "telemetry-test.log");
+    RosterProcess roster = RosterProcess.start(smtp, new JsonObject().put("LOG_FORMAT", "json")
+        .put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + otlp.getAddress().getPort()), "telemetry-test.log");
     Path log = roster.log;
     try {
       TestServer server = roster.server;
@@ -96,11 +115,27 @@ class TelemetryTest {
       }
       assertThat(sawMe).as("a request line for GET /api/v1/me").isTrue();
 
+      String exported = "";
+      long until = System.currentTimeMillis() + 15_000;
+      while (System.currentTimeMillis() < until && !exported.contains("/api/v1/auth/logout")) {
+        TestServer.sleep(200);
+        synchronized (traces) {
+          exported = traces.toString(StandardCharsets.ISO_8859_1);
+        }
+      }
+      assertThat(exported).as("HTTP server spans").contains("/api/v1/me").contains("/reset-password")
+          .as("the service").contains("roster")
+          .as("event-bus spans").contains("users.commands")
+          .as("SQL spans").contains("SELECT");
+      for (String secret : secrets) {
+        assertThat(exported).as("the traces hold a secret the journey used").doesNotContain(secret);
+      }
     } finally {
       roster.process.destroy();
       roster.process.waitFor(30, TimeUnit.SECONDS);
       roster.process.destroyForcibly();
       smtp.stop();
+      otlp.stop(0);
     }
   }
 }
