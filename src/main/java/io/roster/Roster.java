@@ -143,7 +143,7 @@ public final class Roster {
         .compose(key -> sessions.start(vertx, db.servers()).map(key))
         .compose(key -> {
           DeploymentOptions perCore = new DeploymentOptions().setInstances(cores);
-          return command(vertx, deployed, () -> new OrgCommandVerticle(pool, lifecycle), new DeploymentOptions())
+          return command(vertx, deployed, () -> new OrgCommandVerticle(pool, lifecycle, sessions), new DeploymentOptions())
               .compose(x -> command(vertx, deployed, () -> new UserCommandVerticle(pool, lifecycle), perCore))
               .compose(x -> command(vertx, deployed, () -> new AuthVerticle(pool, passwords, lifecycle, key, secrets, sessions),
                   new DeploymentOptions().setInstances(cores).setConfig(tokenConf)))

@@ -27,6 +27,9 @@ public final class Audit {
   public static final String SESSIONS_REVOKED = "SESSIONS_REVOKED";
   public static final String ROOT_ADMIN_PROMOTED = "ROOT_ADMIN_PROMOTED";
   public static final String PASSWORD_POLICY_UPDATED = "PASSWORD_POLICY_UPDATED";
+  public static final String IP_ALLOWLIST_UPDATED = "IP_ALLOWLIST_UPDATED";
+  public static final String RECOVERY_CODES_GENERATED = "RECOVERY_CODES_GENERATED";
+  public static final String RECOVERY_CODE_USED = "RECOVERY_CODE_USED";
 
   /** The INSERT, for commands that fold it into a larger statement. Parameters: org, actor, action, target, details. */
   public static final String INSERT = """

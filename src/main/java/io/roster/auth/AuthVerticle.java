@@ -21,11 +21,13 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Function;
@@ -43,7 +45,7 @@ public final class AuthVerticle extends CommandVerticle {
 
   private static final String POLICY_COLUMNS = """
       o.min_length, o.require_uppercase, o.require_lowercase, o.require_digit, o.require_symbol,
-      o.max_failed_attempts, o.lockout_seconds, o.reveal_lockout""";
+      o.max_failed_attempts, o.lockout_seconds, o.reveal_lockout, o.ip_allowlist_enabled, o.ip_allowlist""";
   // The first sign-in step in one round trip: the account (if any) with its policy, and the
   // reservation of one of its attempts (or of the unknown email's), which also answers a lock.
   private static final String BEGIN_LOGIN = """
@@ -105,11 +107,11 @@ public final class AuthVerticle extends CommandVerticle {
         updated_at = now(), version = version + 1
       WHERE id = $1""";
   private static final String SPEND_REFRESH = """
-      UPDATE refresh_tokens r SET used_at = now() FROM sessions s, users u
+      UPDATE refresh_tokens r SET used_at = now() FROM sessions s, users u, organizations o
       WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now()
         AND s.id = r.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
-        AND u.id = s.user_id AND u.status <> 'DEACTIVATED'
-      RETURNING s.id AS session_id, u.id AS user_id, u.organization_id, u.role""";
+        AND u.id = s.user_id AND u.status <> 'DEACTIVATED' AND o.id = u.organization_id
+      RETURNING s.id AS session_id, u.id AS user_id, u.organization_id, u.role, o.ip_allowlist_enabled, o.ip_allowlist""";
   private static final String SPENT_REFRESH_SESSION =
       "SELECT session_id FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NOT NULL";
   // The link applies the address it was sent to, and only while that is still the pending one.
@@ -225,7 +227,7 @@ public final class AuthVerticle extends CommandVerticle {
           if (r.getUUID("id") == null) {
             return loginUnknown(email, password, unknown.reserved(r, leaseId, asked, email, DEFAULT_POLICY, true));
           }
-          return loginKnown(r, password, users.reserved(r, leaseId, asked, r.getUUID("id"), policyOf(r), true));
+          return loginKnown(r, password, client(cmd), users.reserved(r, leaseId, asked, r.getUUID("id"), policyOf(r), true));
         });
   }
 
@@ -256,14 +258,14 @@ public final class AuthVerticle extends CommandVerticle {
         .compose(f -> Future.failedFuture(LoginGuard.invalidCredentials()));
   }
 
-  private Future<JsonObject> loginKnown(Row u, String password, Future<LoginGuard.Lease> reserved) {
+  private Future<JsonObject> loginKnown(Row u, String password, Optional<InetAddress> client, Future<LoginGuard.Lease> reserved) {
     UUID id = u.getUUID("id");
     UUID org = u.getUUID("organization_id");
     LoginGuard.Policy policy = policyOf(u);
     return reserved
         .recover(err -> auditFailure(org, id, err))
         .compose(lease -> checkPassword(id, org, policy, lease, password, u.getString("password_hash"), LoginGuard.invalidCredentials()))
-        .compose(lockedUntil -> afterCorrectPassword(u, password, policy, lockedUntil));
+        .compose(lockedUntil -> afterCorrectPassword(u, password, client, policy, lockedUntil));
   }
 
   /**
@@ -278,7 +280,8 @@ public final class AuthVerticle extends CommandVerticle {
         .compose(ok -> ok ? users.release(id, lease) : recordFailure(id, org, policy, lease, wrong));
   }
 
-  private Future<JsonObject> afterCorrectPassword(Row u, String password, LoginGuard.Policy policy, OffsetDateTime lockedUntil) {
+  private Future<JsonObject> afterCorrectPassword(Row u, String password, Optional<InetAddress> client, LoginGuard.Policy policy,
+      OffsetDateTime lockedUntil) {
     UUID id = u.getUUID("id");
     if (lockedUntil != null) {
       return auditFailure(u.getUUID("organization_id"), id, LoginGuard.locked(lockedUntil, policy, true));
@@ -286,6 +289,9 @@ public final class AuthVerticle extends CommandVerticle {
     if ("DEACTIVATED".equals(u.getString("status"))) {
       return auditFailure(u.getUUID("organization_id"), id,
           new ApiException(ErrorCode.ACCOUNT_DEACTIVATED, "This account is deactivated"));
+    }
+    if (!SessionGuard.allowlistOf(u).permits(client)) {
+      return auditFailure(u.getUUID("organization_id"), id, SessionGuard.ipNotAllowed());
     }
     if (Passwords.needsRehash(u.getString("password_hash"))) {
       // Parameters were raised since this hash was made: replace it while we hold the password.
@@ -342,7 +348,8 @@ public final class AuthVerticle extends CommandVerticle {
 
   // ---- login, second step ------------------------------------------------------------------
 
-  private Future<Row> mfaUser(String token) {
+  /** The user behind a live MFA token, who is not deactivated and calls from an allowed address. */
+  private Future<Row> mfaUser(String token, Optional<InetAddress> client) {
     if (!Tokens.wellFormed(token)) {
       return Future.failedFuture(invalidMfaToken());
     }
@@ -354,12 +361,15 @@ public final class AuthVerticle extends CommandVerticle {
       if ("DEACTIVATED".equals(u.getString("status"))) {
         return Future.failedFuture(new ApiException(ErrorCode.ACCOUNT_DEACTIVATED, "This account is deactivated"));
       }
+      if (!SessionGuard.allowlistOf(u).permits(client)) {
+        return auditFailure(u.getUUID("organization_id"), u.getUUID("id"), SessionGuard.ipNotAllowed());
+      }
       return Future.succeededFuture(u);
     });
   }
 
   private Future<JsonObject> enroll(JsonObject cmd) {
-    return mfaUser(cmd.getString("mfaToken")).compose(u -> {
+    return mfaUser(cmd.getString("mfaToken"), client(cmd)).compose(u -> {
       if (u.getString("totp_secret") != null) {
         return Future.failedFuture(new ApiException(ErrorCode.INVALID_STATUS_TRANSITION,
             "Two-factor authentication is already enrolled; verify a code instead"));
@@ -373,7 +383,7 @@ public final class AuthVerticle extends CommandVerticle {
   private Future<JsonObject> verify(JsonObject cmd) {
     String token = cmd.getString("mfaToken");
     String code = cmd.getString("code");
-    return mfaUser(token).compose(u -> {
+    return mfaUser(token, client(cmd)).compose(u -> {
       UUID id = u.getUUID("id");
       UUID org = u.getUUID("organization_id");
       LoginGuard.Policy policy = policyOf(u);
@@ -425,6 +435,10 @@ public final class AuthVerticle extends CommandVerticle {
         return Future.succeededFuture((JsonObject) null);
       }
       Row r = rows.iterator().next();
+      if (!SessionGuard.allowlistOf(r).permits(client(cmd))) {
+        // Refused before the commit: the refresh token stays unspent.
+        return Future.failedFuture(SessionGuard.ipNotAllowed());
+      }
       return sessions.rotate(tx, r.getUUID("session_id"), r.getUUID("user_id"), r.getUUID("organization_id"), r.getString("role"));
     })).compose(pair -> pair != null ? Future.succeededFuture(pair) : revokeReplayed(hash));
   }
@@ -623,6 +637,11 @@ public final class AuthVerticle extends CommandVerticle {
 
   static LoginGuard.Policy policyOf(Row r) {
     return new LoginGuard.Policy(r.getInteger("max_failed_attempts"), r.getLong("lockout_seconds"), r.getBoolean("reveal_lockout"));
+  }
+
+  /** The client address the HTTP layer put in a sign-in command (API.md 12.4). */
+  private static Optional<InetAddress> client(JsonObject cmd) {
+    return io.roster.domain.Cidr.literal(cmd.getString("clientIp"));
   }
 
   private static ApiException invalidMfaToken() {

@@ -13,12 +13,24 @@ import io.vertx.ext.web.RoutingContext;
 /** Small helpers every route uses: who is calling, and sending a command and its answer. */
 final class Api {
   static final String CALLER = "caller";
+  /** The client's address (ClientAddress: the peer, or what a trusted proxy forwarded), an Optional<InetAddress>. */
+  static final String CLIENT = "client";
   static final String JSON = "application/json";
 
   private Api() {}
 
   static Caller caller(RoutingContext ctx) {
     return ctx.get(CALLER);
+  }
+
+  static java.util.Optional<java.net.InetAddress> client(RoutingContext ctx) {
+    java.util.Optional<java.net.InetAddress> client = ctx.get(CLIENT);
+    return client == null ? java.util.Optional.empty() : client;
+  }
+
+  /** The client's address as commands carry it ("clientIp"), for the checks of API.md 12.4; null when unknown. */
+  static String clientIp(RoutingContext ctx) {
+    return client(ctx).map(java.net.InetAddress::getHostAddress).orElse(null);
   }
 
   static void requirePermission(RoutingContext ctx, String permission) {

@@ -45,7 +45,7 @@ final class AuthRoutes {
     String password = in.password("password");
     in.check();
     Api.respond(ctx, AuthCommands.ADDRESS, AuthCommands.LOGIN,
-        new JsonObject().put("email", identifier(rawEmail)).put("password", password), 200);
+        new JsonObject().put("email", identifier(rawEmail)).put("password", password).put("clientIp", Api.clientIp(ctx)), 200);
   }
 
   /**
@@ -89,6 +89,8 @@ final class AuthRoutes {
       cmd.put(f, in.string(f, true));
     }
     in.check();
+    // The sign-in steps are refused outside the organization's allowlist (API.md 12.4).
+    cmd.put("clientIp", Api.clientIp(ctx));
     Api.respond(ctx, AuthCommands.ADDRESS, action, cmd, status);
   }
 

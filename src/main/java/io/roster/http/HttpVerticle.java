@@ -68,6 +68,11 @@ public final class HttpVerticle extends VerticleBase {
 
     router.route().handler(edge::onRequest);
     router.route().handler(HttpVerticle::requestId);
+    ClientAddress clients = limiter.clients();
+    router.route().handler(ctx -> {
+      ctx.put(Api.CLIENT, clients.of(ctx.request()));
+      ctx.next();
+    });
     boolean logRequests = "json".equals(conf.getString("LOG_FORMAT"));
     router.route().handler(ctx -> {
       RequestLog.attach(ctx, logRequests);
@@ -158,7 +163,7 @@ public final class HttpVerticle extends VerticleBase {
   private static void authenticate(RoutingContext ctx, SessionGuard guard) {
     String header = ctx.request().getHeader("Authorization");
     String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
-    guard.authenticate(token).onFailure(ctx::fail).onSuccess(caller -> {
+    guard.authenticate(token, Api.client(ctx)).onFailure(ctx::fail).onSuccess(caller -> {
       ctx.put(Api.CALLER, caller);
       ctx.next();
     });

@@ -177,6 +177,55 @@ final class Input {
     return new ArrayList<>(out);
   }
 
+  /** A boolean; null (with an error when required, or when of another type) otherwise. */
+  Boolean bool(String field, boolean required) {
+    Object v = body.getValue(field);
+    if (v == null) {
+      if (required) {
+        error(field, "is required");
+      }
+      return null;
+    }
+    if (!(v instanceof Boolean b)) {
+      error(field, "must be true or false");
+      return null;
+    }
+    return b;
+  }
+
+  /**
+   * A list of IPv4 and IPv6 networks in CIDR notation (a bare address is its own /32 or /128):
+   * at most {@link #CIDRS_MAX}, each trimmed; duplicates dropped, order kept. A bad entry is
+   * named by its index (cidrs[2]).
+   */
+  List<String> cidrs(String field) {
+    Object v = body.getValue(field);
+    if (v == null) {
+      error(field, "is required");
+      return null;
+    }
+    if (!(v instanceof JsonArray a)) {
+      error(field, "must be an array of CIDR strings");
+      return null;
+    }
+    if (a.size() > CIDRS_MAX) {
+      error(field, "must hold at most " + CIDRS_MAX + " networks");
+      return null;
+    }
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    for (int i = 0; i < a.size(); i++) {
+      Object c = a.getValue(i);
+      if (!(c instanceof String s) || s.length() > 64 || io.roster.domain.Cidr.parse(s).isEmpty()) {
+        error(field + "[" + i + "]", "must be an IPv4 or IPv6 network such as 203.0.113.0/24 or 2001:db8::/32");
+        continue;
+      }
+      out.add(s.trim());
+    }
+    return new ArrayList<>(out);
+  }
+
+  static final int CIDRS_MAX = 500;
+
   /** A whole number from min to max, compared exactly (a huge number is out of range, never wrapped); null with an error otherwise. */
   Integer wholeNumber(String field, long min, long max) {
     Object v = body.getValue(field);

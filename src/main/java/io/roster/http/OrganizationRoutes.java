@@ -20,6 +20,9 @@ final class OrganizationRoutes {
     r.get("/api/v1/organization/password-policy")
         .handler(ctx -> Api.respond(ctx, OrgCommands.ADDRESS, OrgCommands.GET_POLICY, Api.command(ctx), 200));
     r.put("/api/v1/organization/password-policy").handler(this::putPolicy);
+    r.get("/api/v1/organization/ip-allowlist")
+        .handler(ctx -> Api.respond(ctx, OrgCommands.ADDRESS, OrgCommands.GET_ALLOWLIST, Api.command(ctx), 200));
+    r.put("/api/v1/organization/ip-allowlist").handler(this::putAllowlist);
     r.get("/api/v1/audit-events").handler(this::audit);
   }
 
@@ -59,6 +62,18 @@ final class OrganizationRoutes {
     }
     in.check();
     Api.respond(ctx, OrgCommands.ADDRESS, OrgCommands.PUT_POLICY, Api.command(ctx).put("changes", changes), 200);
+  }
+
+  /** The whole allowlist (API.md 12.4); the command refuses one that would shut out the caller's own address. */
+  private void putAllowlist(RoutingContext ctx) {
+    Input in = Input.of(ctx);
+    Boolean enabled = in.bool("enabled", true);
+    java.util.List<String> cidrs = in.cidrs("cidrs");
+    Boolean confirm = in.bool("confirmSelfLockout", false);
+    in.check();
+    Api.respond(ctx, OrgCommands.ADDRESS, OrgCommands.PUT_ALLOWLIST, Api.command(ctx).put("enabled", enabled)
+        .put("cidrs", new io.vertx.core.json.JsonArray(cidrs)).put("confirmSelfLockout", Boolean.TRUE.equals(confirm))
+        .put("clientIp", Api.clientIp(ctx)), 200);
   }
 
   /** A whole number in range; anything else (a fraction, a string, 2^64 + 5) is refused, never wrapped. */

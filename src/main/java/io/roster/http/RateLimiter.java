@@ -83,7 +83,7 @@ public final class RateLimiter {
       ctx.next();
       return;
     }
-    Optional<InetAddress> who = clients.of(ctx.request());
+    Optional<InetAddress> who = Api.client(ctx);
     if (who.isEmpty() || Cidr.anyContains(exempt, who.get())) {
       ctx.next();
       return;

@@ -26,6 +26,9 @@ final class SupportRoutes {
     r.post("/api/v1/support/organizations").handler(this::create);
     r.get("/api/v1/support/organizations").handler(this::list);
     r.post("/api/v1/support/organizations/:orgId/root-admin").handler(this::promote);
+    // Support can always switch an organization's allowlist off (an admin who shut everyone out).
+    r.delete("/api/v1/support/organizations/:orgId/ip-allowlist").handler(ctx -> Api.respond(ctx, OrgCommands.ADDRESS,
+        OrgCommands.CLEAR_ALLOWLIST, new JsonObject().put("organizationId", Ids.require(ctx.pathParam("orgId")).toString()), 204));
     r.post("/api/v1/support/signing-keys/rotate").handler(ctx ->
         Api.respond(ctx, io.roster.auth.AuthCommands.ADDRESS, io.roster.auth.AuthCommands.ROTATE_SIGNING_KEY, new JsonObject(), 200));
   }

@@ -7,7 +7,11 @@ import io.roster.common.CommandVerticle;
 import io.roster.common.ErrorCode;
 import io.roster.common.Paging;
 import io.roster.common.Times;
+import io.roster.auth.SessionGuard;
+import io.roster.domain.Allowlist;
+import io.roster.domain.Cidr;
 import io.roster.domain.Role;
+import io.roster.sessions.SessionCache;
 import io.roster.lifecycle.Lifecycle;
 import io.roster.lifecycle.NewUser;
 import io.roster.sessions.Revocations;
@@ -58,12 +62,18 @@ public final class OrgCommandVerticle extends CommandVerticle {
         AND ($3::text IS NULL OR (seq, id) < ($3::text::bigint, $4::uuid))
       ORDER BY seq DESC, id DESC LIMIT $5""";
 
+  private static final String ALLOWLIST = "SELECT ip_allowlist_enabled, ip_allowlist FROM organizations WHERE id = $1";
+  private static final String PUT_ALLOWLIST = """
+      UPDATE organizations SET ip_allowlist_enabled = $2, ip_allowlist = $3 WHERE id = $1 RETURNING id""";
+
   private final Pool pool;
   private final Lifecycle lifecycle;
+  private final SessionCache sessions;
 
-  public OrgCommandVerticle(Pool pool, Lifecycle lifecycle) {
+  public OrgCommandVerticle(Pool pool, Lifecycle lifecycle, SessionCache sessions) {
     this.pool = pool;
     this.lifecycle = lifecycle;
+    this.sessions = sessions;
   }
 
   @Override
@@ -79,7 +89,10 @@ public final class OrgCommandVerticle extends CommandVerticle {
         OrgCommands.PROMOTE_ROOT_ADMIN, this::promote,
         OrgCommands.GET_POLICY, this::getPolicy,
         OrgCommands.PUT_POLICY, this::putPolicy,
-        OrgCommands.AUDIT, this::audit);
+        OrgCommands.AUDIT, this::audit,
+        OrgCommands.GET_ALLOWLIST, this::getAllowlist,
+        OrgCommands.PUT_ALLOWLIST, this::putAllowlist,
+        OrgCommands.CLEAR_ALLOWLIST, this::clearAllowlist);
   }
 
   /** {name, rootAdmin:{email, firstName, lastName}}, already validated by the HTTP layer. */
@@ -149,6 +162,48 @@ public final class OrgCommandVerticle extends CommandVerticle {
         .put("maxFailedAttempts", r.getInteger("max_failed_attempts"))
         .put("lockoutDuration", java.time.Duration.ofSeconds(r.getLong("lockout_seconds")).toString())
         .put("revealLockout", r.getBoolean("reveal_lockout"));
+  }
+
+  // ---- the IP allowlist (API.md 12.4) ------------------------------------------------------
+
+  private Future<JsonObject> getAllowlist(JsonObject cmd) {
+    return pool.preparedQuery(ALLOWLIST).execute(Tuple.of(Caller.of(cmd).organizationId()))
+        .map(rows -> allowlistJson(SessionGuard.allowlistOf(rows.iterator().next())));
+  }
+
+  /**
+   * Replaces the allowlist. Enabling one that leaves out the caller's own address (as the HTTP
+   * layer saw it) is SELF_LOCKOUT unless confirmed. Every replica drops its cached copy within a
+   * second (the NOTIFY commits with the change), this one at once.
+   */
+  private Future<JsonObject> putAllowlist(JsonObject cmd) {
+    Caller c = Caller.of(cmd);
+    List<String> cidrs = cmd.getJsonArray("cidrs").stream().map(String.class::cast).toList();
+    Allowlist next = Allowlist.of(cmd.getBoolean("enabled"), cidrs.toArray(String[]::new));
+    if (!next.permits(Cidr.literal(cmd.getString("clientIp"))) && !cmd.getBoolean("confirmSelfLockout", false)) {
+      return Future.failedFuture(new ApiException(ErrorCode.SELF_LOCKOUT,
+          "This allowlist does not hold your own address (" + cmd.getString("clientIp") + "); send confirmSelfLockout to save it anyway",
+          new JsonObject().put("clientIp", cmd.getString("clientIp"))));
+    }
+    return saveAllowlist(c.organizationId(), c.userId(), next).map(x -> allowlistJson(next));
+  }
+
+  private Future<JsonObject> clearAllowlist(JsonObject cmd) {
+    UUID org = UUID.fromString(cmd.getString("organizationId"));
+    return saveAllowlist(org, null, Allowlist.OFF).map(new JsonObject());
+  }
+
+  private Future<Void> saveAllowlist(UUID org, UUID actor, Allowlist a) {
+    JsonObject details = allowlistJson(a);
+    return pool.withTransaction(tx -> tx.preparedQuery(PUT_ALLOWLIST).execute(Tuple.of(org, a.enabled(), a.entries().toArray(String[]::new)))
+            .compose(rows -> rows.size() == 0 ? Future.failedFuture(ApiException.notFound())
+                : Audit.record(tx, org, actor, Audit.IP_ALLOWLIST_UPDATED, null, details))
+            .compose(x -> Revocations.notifyOrganizationChanged(tx, org)))
+        .onSuccess(x -> sessions.evictOrganization(org));
+  }
+
+  private static JsonObject allowlistJson(Allowlist a) {
+    return new JsonObject().put("enabled", a.enabled()).put("cidrs", new io.vertx.core.json.JsonArray(a.entries()));
   }
 
   private Future<JsonObject> audit(JsonObject cmd) {

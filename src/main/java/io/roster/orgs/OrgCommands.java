@@ -9,6 +9,9 @@ public final class OrgCommands {
   public static final String GET_POLICY = "getPolicy";
   public static final String PUT_POLICY = "putPolicy";
   public static final String AUDIT = "audit";
+  public static final String GET_ALLOWLIST = "getAllowlist";
+  public static final String PUT_ALLOWLIST = "putAllowlist";
+  public static final String CLEAR_ALLOWLIST = "clearAllowlist";
 
   private OrgCommands() {}
 }

@@ -23,6 +23,7 @@ public final class Revocations {
       WITH r AS (UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL RETURNING id)
       SELECT count(*) AS n, pg_notify('roster_sessions', 'user:' || $1::text || ':except:' || $2::text) FROM r""";
   private static final String NOTIFY_USER = "SELECT pg_notify('roster_sessions', 'user:' || $1::uuid::text)";
+  private static final String NOTIFY_ORG = "SELECT pg_notify('roster_sessions', 'org:' || $1::uuid::text)";
 
   private Revocations() {}
 
@@ -41,5 +42,10 @@ public final class Revocations {
   /** Tells every replica that a user's role or standing changed, so cached callers are dropped. */
   public static Future<Void> notifyUserChanged(SqlClient tx, UUID userId) {
     return tx.preparedQuery(NOTIFY_USER).execute(Tuple.of(userId)).mapEmpty();
+  }
+
+  /** Tells every replica that an organization's allowlist changed, so its cached copy is dropped. */
+  public static Future<Void> notifyOrganizationChanged(SqlClient tx, UUID organizationId) {
+    return tx.preparedQuery(NOTIFY_ORG).execute(Tuple.of(organizationId)).mapEmpty();
   }
 }

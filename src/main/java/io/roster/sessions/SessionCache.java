@@ -32,6 +32,8 @@ public final class SessionCache {
   private record Entry(Caller caller, long expiresAt) {}
 
   private final ConcurrentHashMap<UUID, Entry> bySession = new ConcurrentHashMap<>();
+  /** Organizations' IP allowlists, cached and dropped like sessions (an "org:" notice). */
+  private final ConcurrentHashMap<UUID, io.roster.domain.Allowlist> allowlists = new ConcurrentHashMap<>();
   private final AtomicLong generation = new AtomicLong();
   private volatile boolean listening;
   private volatile long provenAt;
@@ -111,6 +113,8 @@ public final class SessionCache {
       evictUser(UUID.fromString(parts[1]));
     } else if (parts.length == 2 && "session".equals(parts[0])) {
       evictSession(UUID.fromString(parts[1]));
+    } else if (parts.length == 2 && "org".equals(parts[0])) {
+      evictOrganization(UUID.fromString(parts[1]));
     } else {
       clear();
     }
@@ -147,6 +151,27 @@ public final class SessionCache {
     }
   }
 
+  /** A cached allowlist of an organization, or null (also whenever the channel is down). */
+  public io.roster.domain.Allowlist allowlist(UUID organizationId) {
+    return trusted() ? allowlists.get(organizationId) : null;
+  }
+
+  /** Caches an organization's allowlist as read at seenGeneration (see {@link #put}). */
+  public void putAllowlist(UUID organizationId, io.roster.domain.Allowlist allowlist, long seenGeneration) {
+    if (trusted() && generation.get() == seenGeneration) {
+      allowlists.put(organizationId, allowlist);
+      if (generation.get() != seenGeneration) {
+        allowlists.remove(organizationId);
+      }
+    }
+  }
+
+  /** An organization's settings changed (its allowlist): its cached allowlist goes. */
+  public void evictOrganization(UUID organizationId) {
+    generation.incrementAndGet();
+    allowlists.remove(organizationId);
+  }
+
   public void evictUser(UUID userId) {
     generation.incrementAndGet();
     bySession.values().removeIf(e -> e.caller.userId().equals(userId));
@@ -160,6 +185,7 @@ public final class SessionCache {
   public void clear() {
     generation.incrementAndGet();
     bySession.clear();
+    allowlists.clear();
   }
 
   /** How many sessions are cached now (for tests and diagnostics). */
