@@ -45,7 +45,8 @@ public final class AuthVerticle extends CommandVerticle {
 
   private static final String POLICY_COLUMNS = """
       o.min_length, o.require_uppercase, o.require_lowercase, o.require_digit, o.require_symbol,
-      o.max_failed_attempts, o.lockout_seconds, o.reveal_lockout, o.ip_allowlist_enabled, o.ip_allowlist""";
+      o.max_failed_attempts, o.lockout_seconds, o.reveal_lockout, o.ip_allowlist_enabled, o.ip_allowlist,
+      o.notify_on_lockout, o.password_history, o.reject_common_passwords""";
   // The first sign-in step in one round trip: the account (if any) with its policy, and the
   // reservation of one of its attempts (or of the unknown email's), which also answers a lock.
   private static final String BEGIN_LOGIN = """
@@ -99,10 +100,11 @@ public final class AuthVerticle extends CommandVerticle {
       RETURNING role""";
   private static final String SPEND_LINK =
       "UPDATE action_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()";
-  private static final String SET_PASSWORD = """
+  // A new password: the replaced hash joins the history (PasswordHistory) in the same statement.
+  private static final String SET_PASSWORD = PasswordHistory.KEEP_REPLACED + """
       UPDATE users SET password_hash = $2, email_verified = true, updated_at = now(), version = version + 1
       WHERE id = $1""";
-  private static final String SET_PASSWORD_CLEAR_LOCK = """
+  private static final String SET_PASSWORD_CLEAR_LOCK = PasswordHistory.KEEP_REPLACED + """
       UPDATE users SET password_hash = $2, email_verified = true, locked_until = NULL, failed_attempts = 0,
         updated_at = now(), version = version + 1
       WHERE id = $1""";
@@ -477,7 +479,7 @@ public final class AuthVerticle extends CommandVerticle {
       if (!"INVITED".equals(u.getString("status"))) {
         return Future.failedFuture(invalidLink());
       }
-      return checkPolicy(u, password)
+      return checkNewPassword(u, password)
           .compose(x -> passwords.hash(password))
           .compose(hash -> pool.withTransaction(tx -> tx.preparedQuery(SPEND_LINK).execute(Tuple.of(Tokens.hash(token)))
               .compose(spent -> spent.rowCount() == 0 ? Future.failedFuture(invalidLink())
@@ -566,7 +568,7 @@ public final class AuthVerticle extends CommandVerticle {
         return Future.failedFuture(invalidLink());
       }
       UUID id = u.getUUID("id");
-      return checkPolicy(u, password)
+      return checkNewPassword(u, password)
           .compose(x -> passwords.hash(password))
           .compose(hash -> lifecycle.run(ch -> ch.tx.preparedQuery(SPEND_LINK).execute(Tuple.of(Tokens.hash(token)))
               .compose(spent -> spent.rowCount() == 0 ? Future.failedFuture(invalidLink())
@@ -594,7 +596,7 @@ public final class AuthVerticle extends CommandVerticle {
       return users.reserve(id, policy, false)
           .compose(lease -> checkPassword(id, caller.organizationId(), policy, lease, current, u.getString("password_hash"),
               ApiException.invalid("currentPassword", "is not correct")))
-          .compose(x -> checkPolicy(u, next))
+          .compose(x -> checkNewPassword(u, next))
           .compose(x -> passwords.hash(next))
           .compose(hash -> lifecycle.run(ch -> ch.tx.preparedQuery(SET_PASSWORD).execute(Tuple.of(id, hash))
               .compose(x -> {
@@ -615,6 +617,16 @@ public final class AuthVerticle extends CommandVerticle {
         .compose(rows -> rows.size() == 0 ? Future.failedFuture(invalidLink()) : Future.succeededFuture(rows.iterator().next()));
   }
 
+  /**
+   * A password about to be set for the user of row u (its id and its organization's policy): the
+   * policy's rules, the common-password list, then (only if those pass, since it costs a hash
+   * per password remembered) the user's history.
+   */
+  private Future<Void> checkNewPassword(Row u, String password) {
+    return checkPolicy(u, password)
+        .compose(x -> PasswordHistory.check(pool, passwords, u.getUUID("id"), u.getInteger("password_history"), password));
+  }
+
   /** PASSWORD_POLICY with one error per broken rule, in the organization's policy. */
   public static Future<Void> checkPolicy(Row policyRow, String password) {
     PasswordPolicy policy = passwordPolicyOf(policyRow);
@@ -632,7 +644,8 @@ public final class AuthVerticle extends CommandVerticle {
   static PasswordPolicy passwordPolicyOf(Row r) {
     return new PasswordPolicy(r.getInteger("min_length"), r.getBoolean("require_uppercase"),
         r.getBoolean("require_lowercase"), r.getBoolean("require_digit"), r.getBoolean("require_symbol"),
-        r.getInteger("max_failed_attempts"), Duration.ofSeconds(r.getLong("lockout_seconds")), r.getBoolean("reveal_lockout"));
+        r.getInteger("max_failed_attempts"), Duration.ofSeconds(r.getLong("lockout_seconds")), r.getBoolean("reveal_lockout"),
+        r.getBoolean("notify_on_lockout"), r.getInteger("password_history"), r.getBoolean("reject_common_passwords"));
   }
 
   static LoginGuard.Policy policyOf(Row r) {

@@ -5,13 +5,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** An organization's password policy (API.md section 3) and the rules it checks. */
+/**
+ * An organization's password policy (API.md sections 3, 12.5 and 12.7) and the rules it checks
+ * on a password by itself. Its history rule needs the user's earlier hashes: {@code
+ * auth.PasswordHistory}.
+ */
 public record PasswordPolicy(
     int minLength, boolean requireUppercase, boolean requireLowercase, boolean requireDigit,
-    boolean requireSymbol, int maxFailedAttempts, Duration lockoutDuration, boolean revealLockout) {
+    boolean requireSymbol, int maxFailedAttempts, Duration lockoutDuration, boolean revealLockout,
+    boolean notifyOnLockout, int passwordHistory, boolean rejectCommonPasswords) {
 
   public static final PasswordPolicy DEFAULT =
-      new PasswordPolicy(12, true, true, true, true, 5, Duration.ofMinutes(10), true);
+      new PasswordPolicy(12, true, true, true, true, 5, Duration.ofMinutes(10), true, true, 5, true);
+
+  /** The rule names of API.md 12.7, as "rules" lists them. */
+  public static final String HISTORY = "HISTORY";
+  public static final String COMMON = "COMMON";
 
   /** The rules a password breaks, by name; empty when it is acceptable. */
   public List<String> violations(String password, String email) {
@@ -38,6 +47,9 @@ public record PasswordPolicy(
     }
     if (requireSymbol && password.codePoints().allMatch(Character::isLetterOrDigit)) {
       failed.add("requireSymbol");
+    }
+    if (rejectCommonPasswords && CommonPasswords.contains(password)) {
+      failed.add(COMMON);
     }
     if (email != null) {
       String local = email.substring(0, Math.max(0, email.indexOf('@'))).toLowerCase(Locale.ROOT);

@@ -38,7 +38,9 @@ final class OrganizationRoutes {
     JsonObject changes = new JsonObject();
     integer(in, given, changes, "minLength", 8, 64);
     integer(in, given, changes, "maxFailedAttempts", 1, 100);
-    for (String flag : new String[] {"requireUppercase", "requireLowercase", "requireDigit", "requireSymbol", "revealLockout"}) {
+    integer(in, given, changes, "passwordHistory", 0, 24);
+    for (String flag : new String[] {"requireUppercase", "requireLowercase", "requireDigit", "requireSymbol", "revealLockout",
+        "notifyOnLockout", "rejectCommonPasswords"}) {
       if (given.containsKey(flag)) {
         if (given.getValue(flag) instanceof Boolean b) {
           changes.put(flag, b);

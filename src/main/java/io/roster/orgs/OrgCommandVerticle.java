@@ -48,12 +48,13 @@ public final class OrgCommandVerticle extends CommandVerticle {
 
   private static final String POLICY = """
       SELECT min_length, require_uppercase, require_lowercase, require_digit, require_symbol,
-             max_failed_attempts, lockout_seconds, reveal_lockout
+             max_failed_attempts, lockout_seconds, reveal_lockout, notify_on_lockout, password_history, reject_common_passwords
       FROM organizations WHERE id = $1""";
   private static final String LOCK_POLICY = POLICY + " FOR UPDATE";
   private static final String PUT_POLICY = """
       UPDATE organizations SET min_length = $2, require_uppercase = $3, require_lowercase = $4, require_digit = $5,
-        require_symbol = $6, max_failed_attempts = $7, lockout_seconds = $8, reveal_lockout = $9
+        require_symbol = $6, max_failed_attempts = $7, lockout_seconds = $8, reveal_lockout = $9,
+        notify_on_lockout = $10, password_history = $11, reject_common_passwords = $12
       WHERE id = $1""";
   private static final String AUDIT_PAGE = """
       SELECT id, at, actor_id, action, target_user_id, details, seq::text AS sort_key
@@ -145,7 +146,8 @@ public final class OrgCommandVerticle extends CommandVerticle {
               Tuple params = Tuple.of(c.organizationId(), p.getInteger("minLength"), p.getBoolean("requireUppercase"),
                   p.getBoolean("requireLowercase"), p.getBoolean("requireDigit"), p.getBoolean("requireSymbol"),
                   p.getInteger("maxFailedAttempts"), java.time.Duration.parse(p.getString("lockoutDuration")).toSeconds())
-                  .addBoolean(p.getBoolean("revealLockout"));
+                  .addBoolean(p.getBoolean("revealLockout")).addBoolean(p.getBoolean("notifyOnLockout"))
+                  .addInteger(p.getInteger("passwordHistory")).addBoolean(p.getBoolean("rejectCommonPasswords"));
               return tx.preparedQuery(PUT_POLICY).execute(params)
                   .compose(x -> Audit.record(tx, c.organizationId(), c.userId(), Audit.PASSWORD_POLICY_UPDATED, null, p))
                   .map(p);
@@ -161,7 +163,10 @@ public final class OrgCommandVerticle extends CommandVerticle {
         .put("requireSymbol", r.getBoolean("require_symbol"))
         .put("maxFailedAttempts", r.getInteger("max_failed_attempts"))
         .put("lockoutDuration", java.time.Duration.ofSeconds(r.getLong("lockout_seconds")).toString())
-        .put("revealLockout", r.getBoolean("reveal_lockout"));
+        .put("revealLockout", r.getBoolean("reveal_lockout"))
+        .put("notifyOnLockout", r.getBoolean("notify_on_lockout"))
+        .put("passwordHistory", r.getInteger("password_history"))
+        .put("rejectCommonPasswords", r.getBoolean("reject_common_passwords"));
   }
 
   // ---- the IP allowlist (API.md 12.4) ------------------------------------------------------

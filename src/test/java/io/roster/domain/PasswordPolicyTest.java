@@ -30,14 +30,14 @@ class PasswordPolicyTest {
 
   @Test
   void relaxedRulesAreNotChecked() {
-    PasswordPolicy lax = new PasswordPolicy(8, false, false, false, false, 5, Duration.ofMinutes(10), true);
+    PasswordPolicy lax = new PasswordPolicy(8, false, false, false, false, 5, Duration.ofMinutes(10), true, true, 0, false);
     assertThat(lax.violations("abcdefgh", "z@example.test")).isEmpty();
     assertThat(lax.violations("abcdefg", "z@example.test")).containsExactly("minLength");
   }
 
   @Test
   void lengthCountsCodePointsNotChars() {
-    PasswordPolicy eight = new PasswordPolicy(8, false, false, false, false, 5, Duration.ofMinutes(10), true);
+    PasswordPolicy eight = new PasswordPolicy(8, false, false, false, false, 5, Duration.ofMinutes(10), true, true, 0, false);
     assertThat(eight.violations("😀😀😀😀😀😀😀", "z@example.test")).containsExactly("minLength");
   }
 }
