@@ -90,6 +90,8 @@ public final class Roster {
       secrets[0] = Secrets.fromConfig(conf);
       Database db = Database.open(Settings.string(conf, "DATABASE_URL", null), Path.of(Settings.string(conf, "DATA_DIR", "data")));
       db.migrate();
+      // Off the event loops: the first password check would otherwise read the list there.
+      io.roster.domain.CommonPasswords.preload();
       return db;
     }).compose(db -> deploy(vertx, conf, db, secrets[0]));
   }
@@ -151,7 +153,7 @@ public final class Roster {
                   new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
               .compose(x -> command(vertx, deployed, () -> new SsoCommandVerticle(pool, lifecycle), new DeploymentOptions()))
               .compose(x -> command(vertx, deployed, () -> new ScimVerticle(pool, lifecycle, baseUrl), new DeploymentOptions()))
-              .compose(x -> vertx.deployVerticle(new LockoutTimerVerticle(pool),
+              .compose(x -> vertx.deployVerticle(new LockoutTimerVerticle(pool, lifecycle),
                   new DeploymentOptions().setConfig(Settings.slice(conf, "LOCKOUT_SWEEP_INTERVAL"))))
               .compose(id -> {
                 deployed.background.add(id);

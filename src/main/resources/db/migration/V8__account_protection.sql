@@ -20,12 +20,12 @@ ALTER TABLE action_tokens ADD CONSTRAINT action_tokens_kind_check
 -- Single-use second factors: only a SHA-256 of each code is kept (codes are 50 random bits, so
 -- a fast hash is enough: a guess is a sign-in attempt, counted and locked like a wrong code).
 CREATE TABLE recovery_codes (
-    code_hash            bytea       PRIMARY KEY,
     user_id              uuid        NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    code_hash            bytea       NOT NULL,
     created_at           timestamptz NOT NULL DEFAULT now(),
-    used_at              timestamptz
+    used_at              timestamptz,
+    PRIMARY KEY (user_id, code_hash)
 );
-CREATE INDEX recovery_codes_user ON recovery_codes (user_id) WHERE used_at IS NULL;
 
 -- The hashes of a user's earlier passwords, newest first by seq; at most 24 are kept.
 CREATE TABLE password_history (

@@ -13,6 +13,8 @@ public final class AuthCommands {
   public static final String RESET_PASSWORD = "resetPassword";
   public static final String CHANGE_PASSWORD = "changePassword";
   public static final String LINK_POLICY = "linkPolicy";
+  public static final String UNLOCK = "unlock";
+  public static final String RECOVERY_CODES = "recoveryCodes";
   public static final String VERIFY_EMAIL = "verifyEmail";
   /** Support: a new signing key becomes current (the previous one verifies until its tokens expire). */
   public static final String ROTATE_SIGNING_KEY = "rotateSigningKey";

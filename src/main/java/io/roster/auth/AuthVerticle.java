@@ -69,13 +69,13 @@ public final class AuthVerticle extends CommandVerticle {
 
       FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.id = $1""";
   private static final String BY_MFA_TOKEN = """
-      SELECT u.id, u.organization_id, u.email, u.role, u.status, u.totp_secret, u.totp_pending_secret, u.totp_last_step,
+      SELECT u.id, u.organization_id, u.email, u.first_name, u.role, u.status, u.totp_secret, u.totp_pending_secret, u.totp_last_step,
       """ + POLICY_COLUMNS + """
 
       FROM mfa_tokens m JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = u.organization_id
       WHERE m.token_hash = $1 AND m.used_at IS NULL AND m.expires_at > now()""";
   private static final String BY_LINK = """
-      SELECT u.id, u.organization_id, u.email, u.first_name, u.status, t.new_email, u.pending_email,
+      SELECT u.id, u.organization_id, u.email, u.first_name, u.status, t.new_email, u.pending_email, u.locked_until,
       """ + POLICY_COLUMNS + """
 
       FROM action_tokens t JOIN users u ON u.id = t.user_id JOIN organizations o ON o.id = u.organization_id
@@ -85,18 +85,19 @@ public final class AuthVerticle extends CommandVerticle {
   private static final String SET_PENDING_SECRET = "UPDATE users SET totp_pending_secret = $2 WHERE id = $1";
   private static final String SPEND_MFA_TOKEN =
       "UPDATE mfa_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()";
-  // A successful second step: the code's step is recorded (never accepted again), a pending
-  // secret becomes the enrolled one, INVITED becomes ACTIVE, the failure count restarts.
+  // A successful second step: the code's step is recorded (never accepted again; a recovery code,
+  // $2 null, records none), a pending secret becomes the enrolled one, INVITED becomes ACTIVE, the
+  // failure count restarts.
   private static final String SIGNED_IN = """
       WITH spent AS (DELETE FROM login_leases WHERE id = $4)
-      UPDATE users SET totp_last_step = $2,
+      UPDATE users SET totp_last_step = COALESCE($2, totp_last_step),
         totp_secret = CASE WHEN $3 THEN totp_pending_secret ELSE totp_secret END,
         totp_pending_secret = CASE WHEN $3 THEN NULL ELSE totp_pending_secret END,
         status = CASE WHEN status = 'INVITED' THEN 'ACTIVE' ELSE status END,
         email_verified = true, failed_attempts = 0, last_login_at = now(),
         updated_at = CASE WHEN $3 THEN now() ELSE updated_at END,
         version = CASE WHEN $3 THEN version + 1 ELSE version END
-      WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2) AND status <> 'DEACTIVATED'
+      WHERE id = $1 AND ($2::bigint IS NULL OR totp_last_step IS NULL OR totp_last_step < $2) AND status <> 'DEACTIVATED'
       RETURNING role""";
   private static final String SPEND_LINK =
       "UPDATE action_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()";
@@ -202,6 +203,8 @@ public final class AuthVerticle extends CommandVerticle {
         Map.entry(AuthCommands.CHANGE_PASSWORD, this::changePassword),
         Map.entry(AuthCommands.LINK_POLICY, this::linkPolicy),
         Map.entry(AuthCommands.VERIFY_EMAIL, this::verifyEmail),
+        Map.entry(AuthCommands.UNLOCK, this::unlock),
+        Map.entry(AuthCommands.RECOVERY_CODES, this::recoveryCodes),
         Map.<String, Function<JsonObject, Future<JsonObject>>>entry(AuthCommands.ROTATE_SIGNING_KEY, cmd -> keys.rotate()));
   }
 
@@ -382,9 +385,11 @@ public final class AuthVerticle extends CommandVerticle {
     });
   }
 
+  /** The second step: a TOTP code, or one of the user's recovery codes (API.md 12.6) in its place. */
   private Future<JsonObject> verify(JsonObject cmd) {
     String token = cmd.getString("mfaToken");
     String code = cmd.getString("code");
+    String recoveryCode = cmd.getString("recoveryCode");
     return mfaUser(token, client(cmd)).compose(u -> {
       UUID id = u.getUUID("id");
       UUID org = u.getUUID("organization_id");
@@ -395,11 +400,21 @@ public final class AuthVerticle extends CommandVerticle {
       return users.reserve(id, policy, false)
           .recover(err -> auditFailure(org, id, err))
           .compose(lease -> {
-            OptionalLong step = Totp.verify(secret, code, lastStep, Instant.now());
-            if (step.isEmpty()) {
-              return recordFailure(id, org, policy, lease, new ApiException(ErrorCode.INVALID_MFA_CODE, "The code is not valid"));
+            Long step;
+            if (recoveryCode != null) {
+              // Only an enrolled user has recovery codes; the code itself is checked as the sign-in commits.
+              step = null;
+              if (enrolling) {
+                return recordFailure(id, org, policy, lease, invalidCode());
+              }
+            } else {
+              OptionalLong totp = Totp.verify(secret, code, lastStep, Instant.now());
+              if (totp.isEmpty()) {
+                return recordFailure(id, org, policy, lease, invalidCode());
+              }
+              step = totp.getAsLong();
             }
-            return signIn(cmd.getString("mfaToken"), u, step.getAsLong(), enrolling, lease)
+            return signIn(token, u, step, recoveryCode, enrolling, lease)
                 .onSuccess(x -> users.wake(id))
                 .recover(err -> err instanceof ApiException e && e.code() == ErrorCode.INVALID_MFA_CODE
                     ? recordFailure(id, org, policy, lease, e)
@@ -408,20 +423,61 @@ public final class AuthVerticle extends CommandVerticle {
     });
   }
 
-  private Future<JsonObject> signIn(String mfaToken, Row u, long step, boolean enrolling, LoginGuard.Lease lease) {
+  /**
+   * Spends the MFA token and (for a recovery code) the code, records the step, audits, and starts
+   * the session, in one transaction: a wrong recovery code rolls it all back, token included. A
+   * used recovery code is audited RECOVERY_CODE_USED and mailed to the user.
+   */
+  private Future<JsonObject> signIn(String mfaToken, Row u, Long step, String recoveryCode, boolean enrolling, LoginGuard.Lease lease) {
     UUID id = u.getUUID("id");
     UUID org = u.getUUID("organization_id");
-    return pool.withTransaction(tx -> tx.preparedQuery(SPEND_MFA_TOKEN).execute(Tuple.of(Tokens.hash(mfaToken)))
+    return lifecycle.run(ch -> ch.tx.preparedQuery(SPEND_MFA_TOKEN).execute(Tuple.of(Tokens.hash(mfaToken)))
         .compose(spent -> spent.rowCount() == 0 ? Future.failedFuture(invalidMfaToken())
-            : tx.preparedQuery(SIGNED_IN).execute(Tuple.of(id, step, enrolling, lease.id())))
-        .compose(rows -> rows.size() == 0
-            ? Future.failedFuture(new ApiException(ErrorCode.INVALID_MFA_CODE, "The code is not valid"))
-            : Future.succeededFuture(rows.iterator().next().getString("role")))
+            : recoveryCode == null ? Future.succeededFuture()
+            : ch.tx.preparedQuery(RecoveryCodes.SPEND).execute(Tuple.of(id, RecoveryCodes.hash(recoveryCode))).compose(rows -> {
+              if (rows.size() == 0) {
+                return Future.failedFuture(invalidCode());
+              }
+              int left = rows.iterator().next().getLong("left").intValue();
+              return Audit.record(ch.tx, org, id, Audit.RECOVERY_CODE_USED, id, new JsonObject().put("codesLeft", left))
+                  .compose(x -> lifecycle.queueMail(ch, io.roster.mail.Mail.recoveryCodeUsed(u.getString("email"), u.getString("first_name"), left)));
+            }))
+        .compose(x -> ch.tx.preparedQuery(SIGNED_IN).execute(Tuple.of(id, step, enrolling, lease.id())))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(invalidCode()) : Future.succeededFuture(rows.iterator().next().getString("role")))
         .compose(role -> (enrolling
-                ? Audit.record(tx, org, id, Audit.TWO_FACTOR_ENROLLED, id, new JsonObject())
+                ? Audit.record(ch.tx, org, id, Audit.TWO_FACTOR_ENROLLED, id, new JsonObject())
                 : Future.<Void>succeededFuture())
-            .compose(x -> Audit.record(tx, org, id, Audit.LOGIN_SUCCEEDED, id, new JsonObject()))
-            .compose(x -> sessions.start(tx, id, org, role))));
+            .compose(x -> Audit.record(ch.tx, org, id, Audit.LOGIN_SUCCEEDED, id,
+                recoveryCode == null ? new JsonObject() : new JsonObject().put("via", "recoveryCode")))
+            .compose(x -> sessions.start(ch.tx, id, org, role))));
+  }
+
+  /**
+   * New recovery codes for the signed-in user (API.md 12.6), replacing any earlier set, shown
+   * this once. The password is checked like a sign-in attempt (a wrong one counts).
+   */
+  private Future<JsonObject> recoveryCodes(JsonObject cmd) {
+    Caller caller = Caller.of(cmd);
+    UUID id = caller.userId();
+    return pool.preparedQuery(BY_ID).execute(Tuple.of(id)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(new ApiException(ErrorCode.UNAUTHENTICATED, "A valid access token is required"));
+      }
+      Row u = rows.iterator().next();
+      LoginGuard.Policy policy = policyOf(u);
+      List<String> codes = RecoveryCodes.generate();
+      return users.reserve(id, policy, false)
+          .compose(lease -> checkPassword(id, caller.organizationId(), policy, lease, cmd.getString("password"),
+              u.getString("password_hash"), LoginGuard.invalidCredentials()))
+          .compose(x -> pool.withTransaction(tx -> tx.preparedQuery(RecoveryCodes.REPLACE).execute(Tuple.of(id).addArrayOfBuffer(RecoveryCodes.hashes(codes)))
+              .compose(y -> Audit.record(tx, caller.organizationId(), id, Audit.RECOVERY_CODES_GENERATED, id,
+                  new JsonObject().put("count", codes.size())))))
+          .map(x -> new JsonObject().put("codes", new JsonArray(codes)));
+    });
+  }
+
+  private static ApiException invalidCode() {
+    return new ApiException(ErrorCode.INVALID_MFA_CODE, "The code is not valid");
   }
 
   // ---- tokens --------------------------------------------------------------------------------
@@ -507,6 +563,22 @@ public final class AuthVerticle extends CommandVerticle {
           .put("minLength", p.minLength()).put("maxLength", io.roster.domain.Validation.PASSWORD_MAX)
           .put("requireUppercase", p.requireUppercase()).put("requireLowercase", p.requireLowercase())
           .put("requireDigit", p.requireDigit()).put("requireSymbol", p.requireSymbol()));
+    });
+  }
+
+  /**
+   * The link of a lock's notice (API.md 12.5): the lock ends now, audited USER_UNLOCKED by the
+   * user. The link is good until the lock ends (its expiry) and once; an admin's unlock voids it.
+   */
+  private Future<JsonObject> unlock(JsonObject cmd) {
+    String token = cmd.getString("token");
+    return linkUser(token, "UNLOCK").compose(u -> {
+      UUID id = u.getUUID("id");
+      return lifecycle.run(ch -> ch.tx.preparedQuery(SPEND_LINK).execute(Tuple.of(Tokens.hash(token)))
+              .compose(spent -> spent.rowCount() == 0 ? Future.failedFuture(invalidLink())
+                  : lifecycle.unlock(ch, u.getUUID("organization_id"), id, id, new JsonObject().put("via", "link")))
+              .compose(ended -> ended ? Future.succeededFuture(new JsonObject()) : Future.<JsonObject>failedFuture(invalidLink())))
+          .onSuccess(x -> users.wake(id));
     });
   }
 

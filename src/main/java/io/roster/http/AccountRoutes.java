@@ -13,6 +13,12 @@ final class AccountRoutes {
     r.get("/api/v1/me").handler(ctx -> Api.respond(ctx, UserCommands.ADDRESS, UserCommands.ME, Api.command(ctx), 200));
     r.patch("/api/v1/me").handler(this::update);
     r.post("/api/v1/me/password").handler(this::changePassword);
+    r.post("/api/v1/me/recovery-codes").handler(ctx -> {
+      Input in = Input.of(ctx);
+      String password = in.password("password");
+      in.check();
+      Api.respond(ctx, AuthCommands.ADDRESS, AuthCommands.RECOVERY_CODES, Api.command(ctx).put("password", password), 201);
+    });
     // Own sessions, through the same commands an admin uses on a user: here the user is the caller.
     r.get("/api/v1/me/sessions").handler(ctx -> Api.respond(ctx, UserCommands.ADDRESS, UserCommands.SESSIONS,
         Api.paged(ctx, Api.command(ctx).put("id", Api.caller(ctx).userId().toString())), 200));

@@ -21,13 +21,14 @@ final class AuthRoutes {
   void mount(Router r) {
     r.post("/api/v1/auth/login").handler(this::login);
     r.post("/api/v1/auth/mfa/enroll").handler(ctx -> withFields(ctx, AuthCommands.MFA_ENROLL, "mfaToken"));
-    r.post("/api/v1/auth/mfa/verify").handler(ctx -> withFields(ctx, AuthCommands.MFA_VERIFY, "mfaToken", "code"));
+    r.post("/api/v1/auth/mfa/verify").handler(this::verify);
     r.post("/api/v1/auth/refresh").handler(ctx -> withFields(ctx, AuthCommands.REFRESH, "refreshToken"));
     r.post("/api/v1/auth/password/forgot").handler(this::forgot);
     r.post("/api/v1/auth/password/reset").handler(ctx -> withPassword(ctx, AuthCommands.RESET_PASSWORD, 204));
     r.post("/api/v1/invitations/accept").handler(ctx -> withPassword(ctx, AuthCommands.ACCEPT_INVITATION, 200));
     r.post("/api/v1/auth/introspect").handler(this::introspect);
     r.post("/api/v1/auth/email/verify").handler(ctx -> withFields(ctx, AuthCommands.VERIFY_EMAIL, 204, "token"));
+    r.post("/api/v1/auth/unlock").handler(ctx -> withFields(ctx, AuthCommands.UNLOCK, 204, "token"));
     r.post("/api/v1/auth/link-policy").handler(ctx -> withFields(ctx, AuthCommands.LINK_POLICY, "token", "kind"));
     r.post("/api/v1/auth/logout") // behind authentication
         .handler(ctx -> Api.respond(ctx, AuthCommands.ADDRESS, AuthCommands.LOGOUT, Api.command(ctx), 204));
@@ -59,6 +60,23 @@ final class AuthRoutes {
           .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
       return s.length() > Validation.EMAIL_MAX ? s.substring(0, Validation.EMAIL_MAX) : s;
     });
+  }
+
+  /** The second step: {"mfaToken","code"}, or {"mfaToken","recoveryCode"} (API.md 12.6); exactly one of the two. */
+  private void verify(RoutingContext ctx) {
+    Input in = Input.of(ctx);
+    JsonObject cmd = new JsonObject().put("mfaToken", in.string("mfaToken", true));
+    boolean recovery = in.has("recoveryCode");
+    if (recovery && in.has("code")) {
+      in.error("code", "must not be sent with recoveryCode");
+    }
+    String value = in.string(recovery ? "recoveryCode" : "code", true);
+    if (recovery && value != null && value.length() > 64) {
+      in.error("recoveryCode", "is too long");
+    }
+    in.check();
+    cmd.put(recovery ? "recoveryCode" : "code", value).put("clientIp", Api.clientIp(ctx));
+    Api.respond(ctx, AuthCommands.ADDRESS, AuthCommands.MFA_VERIFY, cmd, 200);
   }
 
   /** 202 with the same body for every email, valid address or not. */

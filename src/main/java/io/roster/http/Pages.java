@@ -16,7 +16,7 @@ import io.vertx.ext.web.handler.StaticHandler;
  * framing, and sends no Referer, so the token in an invitation or reset link never leaks.
  */
 final class Pages {
-  static final String[] PATHS = {"/", "/login", "/invitation", "/forgot-password", "/reset-password", "/verify-email",
+  static final String[] PATHS = {"/", "/login", "/invitation", "/forgot-password", "/reset-password", "/verify-email", "/unlock",
       "/console", "/console/*"};
   private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
       + " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";

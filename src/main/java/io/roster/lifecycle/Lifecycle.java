@@ -94,7 +94,9 @@ public final class Lifecycle {
                || jsonb_build_object('reason', $3::text, 'sessionsRevoked', (SELECT count(*) FROM ended e WHERE e.user_id = g.id))
         FROM gone g)
       SELECT id, pg_notify('roster_sessions', 'user:' || id::text) FROM gone""";
+  // A reactivated user starts again from an invitation: no password, no second factor, no recovery codes.
   private static final String ACTIVATE = """
+      WITH codes AS (DELETE FROM recovery_codes WHERE user_id = $1)
       UPDATE users SET status = 'ACTIVE', deactivation_reason = NULL, password_hash = NULL, totp_secret = NULL,
         totp_pending_secret = NULL, totp_last_step = NULL, locked_until = NULL, failed_attempts = 0,
         updated_at = now(), version = version + 1 WHERE id = $1""";
@@ -105,6 +107,23 @@ public final class Lifecycle {
   private static final String INSERT_EMAIL_LINK = """
       INSERT INTO action_tokens (token_hash, user_id, kind, expires_at, new_email)
       VALUES ($1, $2, 'EMAIL', now() + make_interval(secs => $3), $4)""";
+
+  // Ending a lock: the failure count restarts (the next maxFailedAttempts wrong guesses lock
+  // again) and the unlock link mailed with the lock's notice is void.
+  private static final String UNLOCK = """
+      WITH links AS (UPDATE action_tokens SET used_at = now() WHERE user_id = $1 AND kind = 'UNLOCK' AND used_at IS NULL)
+      UPDATE users SET locked_until = NULL, failed_attempts = 0, updated_at = now(), version = version + 1
+      WHERE id = $1 AND locked_until IS NOT NULL""";
+  // Locks that have had no notice yet, claimed by marking them noticed (rows another replica is
+  // claiming right now are skipped, not waited for): each lock is claimed once, whoever sweeps.
+  private static final String CLAIM_LOCK_NOTICES = """
+      UPDATE users u SET lock_notified_until = u.locked_until FROM organizations o
+      WHERE u.id IN (SELECT id FROM users WHERE locked_until > now() AND lock_notified_until IS DISTINCT FROM locked_until
+                     ORDER BY locked_until LIMIT 100 FOR UPDATE SKIP LOCKED)
+        AND o.id = u.organization_id
+      RETURNING u.id, u.email, u.first_name, u.status, u.locked_until, o.notify_on_lockout""";
+  private static final String INSERT_UNLOCK_LINK = """
+      INSERT INTO action_tokens (token_hash, user_id, kind, expires_at) VALUES ($1, $2, 'UNLOCK', $3)""";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -324,6 +343,55 @@ public final class Lifecycle {
     return c.tx.preparedQuery(VOID_INVITATIONS).execute(Tuple.of(ids, "RESET"))
         .compose(x -> c.tx.preparedQuery(INSERT_LINKS).execute(Tuple.of(hash, ids, "RESET", (double) resetTtl.toSeconds())))
         .compose(x -> Outbox.enqueue(c.tx, Mail.passwordReset(baseUrl, email, firstName, token), limited));
+  }
+
+  /** Queues a mail in the change's transaction; the mail verticle is woken once it commits. */
+  public Future<Void> queueMail(Change c, Mail mail) {
+    c.mailed();
+    return Outbox.enqueue(c.tx, mail);
+  }
+
+  // ---- locks ---------------------------------------------------------------------------------
+
+  /**
+   * Ends a user's lock now (an admin's unlock, or the user's own with the link of the lock's
+   * notice), audited USER_UNLOCKED by actor. Answers whether there was a lock to end.
+   */
+  public Future<Boolean> unlock(Change c, UUID org, UUID user, UUID actor, JsonObject details) {
+    return c.tx.preparedQuery(UNLOCK).execute(Tuple.of(user)).compose(rs -> rs.rowCount() == 0 ? Future.succeededFuture(false)
+        : Audit.record(c.tx, org, actor, Audit.USER_UNLOCKED, user, details).map(true));
+  }
+
+  /**
+   * Sends the notice of every lock taken since the last sweep (API.md 12.5): one mail per lock,
+   * whatever the number of replicas, with a link that ends the lock and is good until the lock
+   * ends; nothing when the organization's notifyOnLockout is off or the account is deactivated.
+   * Notices count against the address's mail budget, so very short lockouts cannot mail-bomb.
+   * Claiming and queueing commit together, so a crash between them sends the notice later.
+   * Answers how many notices were queued.
+   */
+  public Future<Integer> noticeLocks() {
+    return run(c -> c.tx.preparedQuery(CLAIM_LOCK_NOTICES).execute().compose(rows -> {
+      Future<Integer> queued = Future.succeededFuture(0);
+      for (Row r : rows) {
+        if (!r.getBoolean("notify_on_lockout") || "DEACTIVATED".equals(r.getString("status"))) {
+          continue;
+        }
+        queued = queued.compose(n -> Outbox.withinBudget(c.tx, r.getString("email")).compose(ok -> {
+          if (!ok) {
+            return Future.succeededFuture(n);
+          }
+          String token = Tokens.random();
+          c.mailed();
+          return c.tx.preparedQuery(INSERT_UNLOCK_LINK)
+              .execute(Tuple.of(Buffer.buffer(Tokens.hash(token)), r.getUUID("id"), r.getOffsetDateTime("locked_until")))
+              .compose(x -> Outbox.enqueue(c.tx, Mail.lockoutNotice(baseUrl, r.getString("email"), r.getString("first_name"),
+                  r.getOffsetDateTime("locked_until").toInstant(), token), true))
+              .map(n + 1);
+        }));
+      }
+      return queued;
+    }));
   }
 
   // ---- standing ------------------------------------------------------------------------------

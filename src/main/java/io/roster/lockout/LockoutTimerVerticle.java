@@ -3,6 +3,7 @@ package io.roster.lockout;
 import io.roster.auth.AuthCommands;
 import io.roster.common.BackgroundWork;
 import io.roster.common.Settings;
+import io.roster.lifecycle.Lifecycle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -12,11 +13,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ends locks. The status a client sees already turns from LOCKED_OUT back at lockedUntil (it is
- * computed from the database clock), so this verticle only clears due locks and records each
- * USER_AUTO_UNLOCKED once: the UPDATE that clears a lock is the one that audits it, so several
- * replicas sweeping together still write one event. It arms a timer for every lock this process
- * takes and sweeps at start-up and every LOCKOUT_SWEEP_INTERVAL for the rest (restarts, other replicas).
+ * Ends locks and mails their notices. The status a client sees already turns from LOCKED_OUT back
+ * at lockedUntil (it is computed from the database clock), so this verticle only clears due locks
+ * and records each USER_AUTO_UNLOCKED once: the UPDATE that clears a lock is the one that audits
+ * it, so several replicas sweeping together still write one event. Each sweep also queues the
+ * notice of every lock not yet noticed ({@link Lifecycle#noticeLocks}: once per lock, whoever
+ * sweeps). It sweeps when this process takes a lock (for its notice), when that lock is due,
+ * at start-up and every LOCKOUT_SWEEP_INTERVAL for the rest (restarts, other replicas).
  */
 public final class LockoutTimerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(LockoutTimerVerticle.class);
@@ -30,11 +33,13 @@ public final class LockoutTimerVerticle extends VerticleBase {
       SELECT gen_random_uuid(), organization_id, NULL, 'USER_AUTO_UNLOCKED', id, '{}'::jsonb FROM due""";
 
   private final Pool pool;
+  private final Lifecycle lifecycle;
   private long periodic;
   private final BackgroundWork work = new BackgroundWork();
 
-  public LockoutTimerVerticle(Pool pool) {
+  public LockoutTimerVerticle(Pool pool, Lifecycle lifecycle) {
     this.pool = pool;
+    this.lifecycle = lifecycle;
   }
 
   @Override
@@ -42,6 +47,7 @@ public final class LockoutTimerVerticle extends VerticleBase {
     long interval = Settings.duration(config(), "LOCKOUT_SWEEP_INTERVAL", Duration.ofSeconds(1)).toMillis();
     periodic = vertx.setPeriodic(Math.max(100, interval), id -> sweep());
     vertx.eventBus().<JsonObject>localConsumer(AuthCommands.LOCKED, msg -> {
+      sweep();
       long delay = msg.body().getLong("lockedUntil") - System.currentTimeMillis();
       vertx.setTimer(Math.max(1, delay + 5), id -> sweep());
     });
@@ -63,6 +69,7 @@ public final class LockoutTimerVerticle extends VerticleBase {
             LOG.info("Unlocked {} account(s) whose lockout ended", n);
           }
         })
+        .compose(n -> lifecycle.noticeLocks())
         .onFailure(err -> LOG.warn("Lockout sweep failed: {}", err.toString())));
   }
 }

@@ -41,6 +41,30 @@ public record Mail(String to, String subject, String text, String html) {
             + ".</p><p>The change applies only once that address confirms it. If this was not you, tell your administrator.</p></body></html>");
   }
 
+  /** The notice of a lock (API.md 12.5), with a link that ends it, good until it ends by itself. */
+  public static Mail lockoutNotice(String baseUrl, String to, String firstName, java.time.Instant until, String token) {
+    String link = baseUrl + "/unlock?token=" + token;
+    String when = io.roster.common.Times.format(until);
+    String text = "Hello " + firstName + ",\n\n"
+        + "Your Roster account was locked after too many failed sign-in attempts. It unlocks by itself at "
+        + when + " (UTC).\n"
+        + "If it was you, you can unlock it now:\n\n" + link + "\n\n"
+        + "If it was not you, someone may be guessing your password: consider changing it, and tell your administrator.\n";
+    return new Mail(to, "Your account is locked until " + when, text,
+        html("Your account was locked after too many failed sign-in attempts. It unlocks by itself at " + escape(when)
+            + " (UTC). If it was you, you can unlock it now.", "Unlock my account", link));
+  }
+
+  /** Tells the user that one of their recovery codes was used to sign in (API.md 12.6). */
+  public static Mail recoveryCodeUsed(String to, String firstName, int left) {
+    String text = "Hello " + firstName + ",\n\n"
+        + "A recovery code was just used to sign in to your Roster account. " + left + " unused code(s) remain.\n"
+        + "If this was not you, change your password and tell your administrator.\n";
+    return new Mail(to, "A recovery code was used to sign in", text,
+        "<!doctype html><html><body><p>A recovery code was just used to sign in to your account. " + left
+            + " unused code(s) remain.</p><p>If this was not you, change your password and tell your administrator.</p></body></html>");
+  }
+
   private static String html(String lead, String action, String link) {
     return "<!doctype html><html><body><p>" + lead + "</p><p><a href=\"" + escape(link) + "\">" + action
         + "</a></p><p>" + escape(link) + "</p></body></html>";

@@ -35,6 +35,10 @@ import java.util.function.Function;
  */
 public final class UserCommandVerticle extends CommandVerticle {
   static final String BY_ID = "SELECT " + UserRows.COLUMNS + " FROM users u WHERE u.id = $1 AND u.organization_id = $2";
+  // The caller's own account, with how many of their recovery codes are unused (API.md 12.6).
+  private static final String ME = "SELECT " + UserRows.COLUMNS
+      + ", (SELECT count(*) FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL) AS recovery_codes_left"
+      + " FROM users u WHERE u.id = $1 AND u.organization_id = $2";
   private static final String UPDATE_NAMES = """
       UPDATE users u SET first_name = COALESCE($3, first_name), last_name = COALESCE($4, last_name),
         updated_at = now(), version = version + 1
@@ -45,11 +49,11 @@ public final class UserCommandVerticle extends CommandVerticle {
       SELECT u.id, u.email, u.first_name, u.status, u.root_admin, u.role, u.version,
              COALESCE(u.status <> 'DEACTIVATED' AND u.locked_until > now(), false) AS locked
       FROM users u WHERE u.id = $1 AND u.organization_id = $2 FOR UPDATE""";
-  private static final String UNLOCK = """
-      UPDATE users SET locked_until = NULL, failed_attempts = 0, updated_at = now(), version = version + 1 WHERE id = $1""";
   private static final String CLEAR_PASSWORD = """
       UPDATE users SET password_hash = NULL, updated_at = now(), version = version + 1 WHERE id = $1""";
+  // Resetting 2FA voids the recovery codes too (API.md 12.6).
   private static final String CLEAR_2FA = """
+      WITH codes AS (DELETE FROM recovery_codes WHERE user_id = $1)
       UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL,
         updated_at = now(), version = version + 1 WHERE id = $1""";
   private static final String UPDATE_USER = """
@@ -102,7 +106,10 @@ public final class UserCommandVerticle extends CommandVerticle {
 
   private Future<JsonObject> me(JsonObject cmd) {
     Caller c = Caller.of(cmd);
-    return find(pool, c.userId(), c.organizationId()).map(UserCommandVerticle::withPermissions);
+    return pool.preparedQuery(ME).execute(Tuple.of(c.userId(), c.organizationId())).compose(rows -> rows.size() == 0
+        ? Future.failedFuture(ApiException.notFound())
+        : Future.succeededFuture(withPermissions(UserRows.toJson(rows.iterator().next()))
+            .put("recoveryCodesLeft", rows.iterator().next().getLong("recovery_codes_left").intValue())));
   }
 
   private Future<JsonObject> updateMe(JsonObject cmd) {
@@ -214,8 +221,7 @@ public final class UserCommandVerticle extends CommandVerticle {
   private Future<JsonObject> unlock(JsonObject cmd) {
     Caller c = Caller.of(cmd);
     return act(cmd, (ch, t) -> transition(t.locked(), t, "unlock")
-        .compose(x -> ch.tx.preparedQuery(UNLOCK).execute(Tuple.of(t.id())))
-        .compose(x -> Audit.record(ch.tx, c.organizationId(), c.userId(), Audit.USER_UNLOCKED, t.id(), new JsonObject())));
+        .compose(x -> lifecycle.unlock(ch, c.organizationId(), t.id(), c.userId(), new JsonObject())));
   }
 
   private Future<JsonObject> resetPassword(JsonObject cmd) {

@@ -30,7 +30,7 @@ public final class TestServer implements AutoCloseable {
   public static final String BASE_URL = "https://roster.example.test";
   /** The tests' encryption key (32 bytes, base64), the same for every replica of a test. */
   public static final String ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcyEhISE=";
-  private static final Pattern LINK = Pattern.compile(Pattern.quote(BASE_URL) + "/(invitation|reset-password)\\?token=([A-Za-z0-9_-]{32,})");
+  private static final Pattern LINK = Pattern.compile(Pattern.quote(BASE_URL) + "/(invitation|reset-password|unlock)\\?token=([A-Za-z0-9_-]{32,})");
 
   public final GreenMail smtp;
   public final String databaseUrl;
