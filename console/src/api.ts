@@ -4,7 +4,7 @@
 export interface FieldError { field: string; message: string }
 export interface Problem {
   status: number; code: string; detail: string; errors?: FieldError[]; rules?: string[];
-  lockedUntil?: string; retryAfter?: number;
+  lockedUntil?: string; retryAfter?: number; clientIp?: string;
 }
 
 export class ApiError extends Error {
@@ -34,7 +34,7 @@ async function problemOf(res: Response): Promise<Problem> {
   const retry = res.headers.get('Retry-After');
   return {
     status: res.status, code: body.code ?? 'ERROR', detail: body.detail ?? res.statusText,
-    errors: body.errors, rules: body.rules, lockedUntil: body.lockedUntil,
+    errors: body.errors, rules: body.rules, lockedUntil: body.lockedUntil, clientIp: body.clientIp,
     retryAfter: retry === null ? undefined : Number(retry),
   };
 }

@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { can, currentUser, home, signedIn } from './api';
 import { navigate, useLocation } from './router';
 import { Console } from './pages/Console';
-import { ForgotPassword, Invitation, Login, ResetPassword, VerifyEmail } from './pages/Public';
+import { ForgotPassword, Invitation, Login, ResetPassword, Unlock, VerifyEmail } from './pages/Public';
 import { Account, Audit, Security } from './pages/Settings';
 import { Users } from './pages/Users';
 
@@ -22,6 +22,7 @@ function App() {
     case '/forgot-password': return <ForgotPassword />;
     case '/login': return <Login />;
     case '/verify-email': return <VerifyEmail />;
+    case '/unlock': return <Unlock />;
   }
   if (!signedIn()) {
     queueMicrotask(() => navigate('/login', true));

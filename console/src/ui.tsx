@@ -31,6 +31,23 @@ export function Field(props: {
   );
 }
 
+/** A labelled multi-line input, with a hint and the server's message below it. */
+export function TextArea(props: { label: string; value: string; onInput: (v: string) => void; error?: string; hint?: string }) {
+  const id = useId('t');
+  const hintId = id + '-hint';
+  const errorId = id + '-error';
+  const described = [props.hint ? hintId : '', props.error ? errorId : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <textarea id={id} rows={6} value={props.value} spellcheck={false} aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={described} onInput={e => props.onInput((e.currentTarget as HTMLTextAreaElement).value)} />
+      {props.hint && <p id={hintId} class="hint-below">{props.hint}</p>}
+      {props.error && <p id={errorId} class="error">{props.error}</p>}
+    </div>
+  );
+}
+
 export function Alert(props: { children: ComponentChildren; kind?: 'error' | 'info' }) {
   return <p role={props.kind === 'info' ? 'status' : 'alert'} class={props.kind === 'info' ? 'notice' : 'alert'}>{props.children}</p>;
 }
@@ -117,25 +134,35 @@ export function NewPassword(props: {
   );
 }
 
-/** The second step with a code from the authenticator app, then into the console. */
-export function CodeForm(props: { mfaToken: string }) {
+/**
+ * The second step with a code from the authenticator app (or, for someone who lost it, one of
+ * their recovery codes), then into the console.
+ */
+export function CodeForm(props: { mfaToken: string; recovery?: boolean }) {
   const [code, setCode] = useState('');
+  const [useRecovery, setUseRecovery] = useState(false);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   async function submit(e: Event) {
     e.preventDefault();
     setBusy(true); setError('');
     try {
-      const tokens = await call('POST', '/api/v1/auth/mfa/verify', { mfaToken: props.mfaToken, code: code.trim() });
+      const second = useRecovery ? { recoveryCode: code.trim() } : { code: code.trim() };
+      const tokens = await call('POST', '/api/v1/auth/mfa/verify', { mfaToken: props.mfaToken, ...second });
       navigate(home(await start(tokens)));
     } catch (err) { setError(message(err)); } finally { setBusy(false); }
   }
   return (
     <form onSubmit={submit} noValidate>
-      <Field label="Authentication code" value={code} onInput={setCode} autocomplete="one-time-code" inputMode="numeric"
-        required />
+      {useRecovery
+        ? <Field label="Recovery code" value={code} onInput={setCode} autocomplete="off" required />
+        : <Field label="Authentication code" value={code} onInput={setCode} autocomplete="one-time-code" inputMode="numeric" required />}
       {error && <Alert>{error}</Alert>}
       <button type="submit" disabled={busy}>Verify</button>
+      {props.recovery && (
+        <p><button type="button" class="link" onClick={() => { setUseRecovery(!useRecovery); setCode(''); setError(''); }}>
+          {useRecovery ? 'Use the authenticator app instead' : 'Use a recovery code instead'}</button></p>
+      )}
     </form>
   );
 }

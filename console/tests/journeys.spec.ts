@@ -161,12 +161,12 @@ test('an invited admin accepts, enrols and runs the User Management console', as
   await page.getByRole('link', { name: 'Security' }).click();
   await expect(page.getByRole('heading', { name: 'Security', level: 1 })).toBeVisible();
   await page.getByLabel('Minimum password length').fill('5');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByText('must be a whole number from 8 to 64').first()).toBeVisible();
   await page.getByLabel('Minimum password length').fill('14');
   await page.getByLabel('Failed attempts before lockout').fill('7');
   await page.getByLabel('Lockout duration (minutes)').fill('15');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByText('Saved')).toBeVisible();
   await expect(page.getByLabel('Lockout duration (minutes)')).toHaveValue('15');
   await check(page, 'security');
@@ -237,4 +237,97 @@ test('pages carry a strict Content-Security-Policy and leak no Referer', async (
   const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1];
   const js = await request.get(asset);
   expect(js.headers()['cache-control']).toContain('max-age=31536000');
+});
+
+test('account protection: the allowlist, lockout mail and history settings, recovery codes, and a self-unlock', async ({ page, request }) => {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(rootEmail);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Authentication code').fill(await nextCode(rootSecret));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('heading', { name: 'User Management' })).toBeVisible();
+
+  // Security: the IP allowlist, one network a line; a bad line is named, and leaving out one's own address asks first.
+  await page.getByRole('link', { name: 'Security' }).click();
+  await expect(page.getByRole('heading', { name: 'IP allowlist' })).toBeVisible();
+  const addresses = page.getByLabel('Allowed addresses');
+  await addresses.fill('10.0.0.0/8\n999.1.1.1/8');
+  await page.getByRole('switch', { name: 'Enforce allowlist' }).check();
+  await page.getByRole('button', { name: 'Save allowlist' }).click();
+  await expect(page.getByText(/Line 2 \(999\.1\.1\.1\/8\): must be an IPv4 or IPv6 network/)).toBeVisible();
+  await addresses.fill('10.0.0.0/8');
+  await page.getByRole('button', { name: 'Save allowlist' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Lock yourself out?' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByText(/Your address, .*127\.0\.0\.1, is not in this list/)).toBeVisible();
+  await check(page, 'security-allowlist-confirm');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await addresses.fill('127.0.0.0/8\n2001:db8::/32');
+  await page.getByRole('button', { name: 'Save allowlist' }).click();
+  await expect(page.getByText('Allowlist saved')).toBeVisible();
+
+  // Lockout mail and password history, saved with the policy.
+  await expect(page.getByLabel('Email users when their account locks')).toBeChecked();
+  await expect(page.getByLabel('Earlier passwords that cannot be reused (0 to 24)')).toHaveValue('5');
+  await page.getByLabel('Earlier passwords that cannot be reused (0 to 24)').fill('25');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByText('must be a whole number from 0 to 24').first()).toBeVisible();
+  await page.getByLabel('Earlier passwords that cannot be reused (0 to 24)').fill('3');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByText('Saved', { exact: true })).toBeVisible();
+  // Read back from the server: away and back again (the tokens live in memory, so no reload).
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByRole('link', { name: 'Security' }).click();
+  await expect(page.getByLabel('Earlier passwords that cannot be reused (0 to 24)')).toHaveValue('3');
+  await expect(page.getByLabel('Allowed addresses')).toHaveValue('127.0.0.0/8\n2001:db8::/32');
+  await expect(page.getByRole('switch', { name: 'Enforce allowlist' })).toBeChecked();
+  await check(page, 'security-protection');
+  // Off again, so that the other journeys are not fenced in.
+  await page.getByRole('switch', { name: 'Enforce allowlist' }).uncheck();
+  await page.getByRole('button', { name: 'Save allowlist' }).click();
+  await expect(page.getByText('Allowlist saved')).toBeVisible();
+
+  // My account: recovery codes, shown once, with a download; one of them signs in instead of the app.
+  await page.getByRole('link', { name: 'My account' }).click();
+  await page.getByLabel('Password (to make recovery codes)').fill('Not-The-Password-1!');
+  await page.getByRole('button', { name: 'Generate recovery codes' }).click();
+  await expect(page.getByText('Invalid email or password')).toBeVisible();
+  await page.getByLabel('Password (to make recovery codes)').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Generate recovery codes' }).click();
+  const list = page.getByRole('list', { name: 'Your recovery codes' });
+  await expect(list.getByRole('listitem')).toHaveCount(10);
+  await expect(page.getByRole('link', { name: 'Download' })).toHaveAttribute('download', 'roster-recovery-codes.txt');
+  await check(page, 'account-recovery-codes');
+  const code = (await list.getByRole('listitem').first().innerText()).trim();
+  expect(code).toMatch(/^[A-Z2-9]{5}-[A-Z2-9]{5}$/);
+  await page.getByRole('button', { name: 'Done' }).click();
+  await expect(page.getByText('You have 10 unused codes.')).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.getByLabel('Email').fill(rootEmail);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+  await page.getByLabel('Recovery code').fill(code);
+  await check(page, 'login-recovery-code');
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('heading', { name: 'User Management' })).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+
+  // Locked by wrong passwords: the notice's link unlocks in a click, once.
+  for (let i = 0; i < 7; i++) {
+    await request.post(`${ROSTER}/api/v1/auth/login`, { data: { email: rootEmail, password: 'Wrong-Password-1!' } });
+  }
+  const unlockLink = await mailedLink(rootEmail, 'is locked');
+  expect(unlockLink).toContain('/unlock?token=');
+  await page.goto(unlockLink);
+  await expect(page.getByRole('heading', { name: 'Unlock your account' })).toBeVisible();
+  await check(page, 'unlock');
+  await page.getByRole('button', { name: 'Unlock my account' }).click();
+  await expect(page.getByText('Your account is unlocked.')).toBeVisible();
+  const login = await request.post(`${ROSTER}/api/v1/auth/login`, { data: { email: rootEmail, password: PASSWORD } });
+  expect(login.status()).toBe(200);
+  await page.goto(unlockLink);
+  await page.getByRole('button', { name: 'Unlock my account' }).click();
+  await expect(page.getByText('This unlock link has expired or has already been used.')).toBeVisible();
 });

@@ -79,7 +79,7 @@ export function Login() {
     return (
       <Page title="Sign in">
         <p>Enter the code from your authenticator app.</p>
-        <CodeForm mfaToken={step.mfaToken} />
+        <CodeForm mfaToken={step.mfaToken} recovery />
       </Page>
     );
   }
@@ -136,6 +136,34 @@ export function ForgotPassword() {
         <button type="submit">Send reset link</button>
       </form>
       <p><a href="/login" onClick={onLink}>Back to sign in</a></p>
+    </Page>
+  );
+}
+
+/** The link in a lockout notice: one click ends the lock. */
+export function Unlock() {
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  const [state, setState] = useState<'ready' | 'done' | 'dead'>('ready');
+  const [error, setError] = useState('');
+  async function unlock() {
+    setError('');
+    try { await call('POST', '/api/v1/auth/unlock', { token }); setState('done'); }
+    catch (err) {
+      if (err instanceof ApiError && err.problem.code === 'INVALID_TOKEN') setState('dead'); else setError(message(err));
+    }
+  }
+  return (
+    <Page title="Unlock your account">
+      {state === 'ready' && (
+        <>
+          <p>Your account was locked after too many failed sign-in attempts. If they were yours, unlock it now.
+            If they were not, someone may be guessing your password: change it after you sign in.</p>
+          {error && <Alert>{error}</Alert>}
+          <button type="button" onClick={unlock}>Unlock my account</button>
+        </>
+      )}
+      {state === 'done' && <Alert kind="info">Your account is unlocked. <a href="/login" onClick={onLink}>Sign in</a></Alert>}
+      {state === 'dead' && <Alert>This unlock link has expired or has already been used. <a href="/login" onClick={onLink}>Sign in</a></Alert>}
     </Page>
   );
 }

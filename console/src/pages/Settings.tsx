@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { call, currentUser, fieldErrors, formatTime, message, reloadMe, signOut } from '../api';
+import { ApiError, call, currentUser, fieldErrors, formatTime, message, reloadMe, signOut } from '../api';
 import { navigate } from '../router';
-import { Alert, Field, Scroll, useId } from '../ui';
+import { Alert, Dialog, Field, Scroll, TextArea, useId } from '../ui';
 
 function Check(props: { label: string; checked: boolean; onChange: (v: boolean) => void }) {
   const id = useId('c');
@@ -13,9 +13,22 @@ function Check(props: { label: string; checked: boolean; onChange: (v: boolean) 
   );
 }
 
+/** An on/off switch: a checkbox with the switch role, its state read out as on or off. */
+function Switch(props: { label: string; checked: boolean; onChange: (v: boolean) => void }) {
+  const id = useId('s');
+  return (
+    <div class="check">
+      <input id={id} type="checkbox" role="switch" aria-checked={props.checked} checked={props.checked}
+        onChange={e => props.onChange((e.currentTarget as HTMLInputElement).checked)} />
+      <label for={id}>{props.label}</label>
+    </div>
+  );
+}
+
 interface Policy {
   minLength: number; requireUppercase: boolean; requireLowercase: boolean; requireDigit: boolean; requireSymbol: boolean;
   maxFailedAttempts: number; lockoutDuration: string; revealLockout: boolean;
+  notifyOnLockout: boolean; passwordHistory: number; rejectCommonPasswords: boolean;
 }
 
 const minutesOf = (iso: string) => {
@@ -24,8 +37,18 @@ const minutesOf = (iso: string) => {
 };
 
 export function Security() {
+  return (
+    <>
+      <PolicyForm />
+      <AllowlistForm />
+    </>
+  );
+}
+
+function PolicyForm() {
   const [p, setP] = useState<Policy>();
   const [minLength, setMin] = useState('');
+  const [history, setHistory] = useState('');
   const [attempts, setAttempts] = useState('');
   const [minutes, setMinutes] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -33,6 +56,7 @@ export function Security() {
   const [saved, setSaved] = useState('');
   const load = (policy: Policy) => {
     setP(policy); setMin(String(policy.minLength)); setAttempts(String(policy.maxFailedAttempts)); setMinutes(minutesOf(policy.lockoutDuration));
+    setHistory(String(policy.passwordHistory));
   };
   useEffect(() => { call('GET', '/api/v1/organization/password-policy').then(load).catch(err => setError(message(err))); }, []);
   if (!p) return error ? <Alert>{error}</Alert> : <p>Loading…</p>;
@@ -41,7 +65,7 @@ export function Security() {
     setErrors({}); setError(''); setSaved('');
     const m = Number(minutes);
     const body = {
-      ...p, minLength: Number(minLength), maxFailedAttempts: Number(attempts),
+      ...p, minLength: Number(minLength), maxFailedAttempts: Number(attempts), passwordHistory: Number(history),
       lockoutDuration: Number.isFinite(m) && m > 0 ? 'PT' + Math.round(m * 60) + 'S' : 'invalid',
     };
     try { load(await call('PUT', '/api/v1/organization/password-policy', body)); setSaved('Saved'); }
@@ -63,10 +87,76 @@ export function Security() {
         <Field label="Failed attempts before lockout" type="number" value={attempts} onInput={setAttempts} error={errors.maxFailedAttempts} />
         <Field label="Lockout duration (minutes)" type="number" value={minutes} onInput={setMinutes} error={errors.lockoutDuration} />
         <Check label="Tell people that their account is locked" checked={p.revealLockout} onChange={flag('revealLockout')} />
+        <Check label="Email users when their account locks" checked={p.notifyOnLockout} onChange={flag('notifyOnLockout')} />
+      </section>
+      <section aria-labelledby="history-heading">
+        <h2 id="history-heading">Password history</h2>
+        <Field label="Earlier passwords that cannot be reused (0 to 24)" type="number" value={history} onInput={setHistory}
+          error={errors.passwordHistory} />
+        <Check label="Refuse the 100,000 most common passwords" checked={p.rejectCommonPasswords} onChange={flag('rejectCommonPasswords')} />
       </section>
       {error && <Alert>{error}</Alert>}
       {saved && <Alert kind="info">{saved}</Alert>}
       <button type="submit">Save</button>
+    </form>
+  );
+}
+
+interface Allowlist { enabled: boolean; cidrs: string[] }
+
+/**
+ * The IP allowlist: one network a line. Saving a list that leaves out the admin's own address
+ * asks first (the server answers SELF_LOCKOUT), since it would sign them out at once.
+ */
+function AllowlistForm() {
+  const [loaded, setLoaded] = useState<Allowlist>();
+  const [text, setText] = useState('');
+  const [enabled, setEnabled] = useState(false);
+  const [error, setError] = useState('');
+  const [lineErrors, setLineErrors] = useState('');
+  const [saved, setSaved] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const show = (a: Allowlist) => { setLoaded(a); setText(a.cidrs.join('\n')); setEnabled(a.enabled); };
+  useEffect(() => { call('GET', '/api/v1/organization/ip-allowlist').then(show).catch(err => setError(message(err))); }, []);
+  if (!loaded) return error ? <Alert>{error}</Alert> : null;
+  const lines = () => text.split('\n').map(l => l.trim()).filter(l => l.length > 0);
+  async function save(confirmSelfLockout: boolean) {
+    setError(''); setLineErrors(''); setSaved(''); setConfirm('');
+    const cidrs = lines();
+    try {
+      show(await call('PUT', '/api/v1/organization/ip-allowlist', { enabled, cidrs, confirmSelfLockout }));
+      setSaved('Allowlist saved');
+    } catch (err) {
+      if (err instanceof ApiError && err.problem.code === 'SELF_LOCKOUT') { setConfirm(err.problem.clientIp ?? 'unknown'); return; }
+      const byField = fieldErrors(err);
+      const bad = Object.keys(byField).map(k => /^cidrs\[(\d+)\]$/.exec(k)).filter(Boolean)
+        .map(m => `Line ${Number(m![1]) + 1} (${cidrs[Number(m![1])]}): ${byField[m![0]]}`);
+      setLineErrors(bad.join('. '));
+      setError(message(err));
+    }
+  }
+  return (
+    <form onSubmit={e => { e.preventDefault(); save(false); }} noValidate>
+      <section aria-labelledby="allow-heading">
+        <h2 id="allow-heading">IP allowlist</h2>
+        <p class="hint">While enforced, your organization's users can sign in and use Roster only from these networks.</p>
+        <TextArea label="Allowed addresses" value={text} onInput={setText} error={lineErrors || undefined}
+          hint="One IPv4 or IPv6 network a line, such as 203.0.113.0/24 or 2001:db8::/32." />
+        <Switch label="Enforce allowlist" checked={enabled} onChange={setEnabled} />
+      </section>
+      {error && !lineErrors && <Alert>{error}</Alert>}
+      {saved && <Alert kind="info">{saved}</Alert>}
+      <button type="submit">Save allowlist</button>
+      {confirm && (
+        <Dialog title="Lock yourself out?" onClose={() => setConfirm('')}>
+          <p>Your address, {confirm}, is not in this list. Once it is saved you will be signed out here and can only come back
+            from an allowed network (or ask support to switch the allowlist off).</p>
+          <div class="buttons">
+            <button type="button" onClick={() => save(true)}>Save anyway</button>
+            <button type="button" class="secondary" onClick={() => setConfirm('')}>Cancel</button>
+          </div>
+        </Dialog>
+      )}
     </form>
   );
 }
@@ -135,6 +225,47 @@ export function Audit() {
   );
 }
 
+/** Recovery codes: made after the password is confirmed, shown once with a download. */
+function RecoveryCodes() {
+  const [left, setLeft] = useState<number>();
+  const [password, setPassword] = useState('');
+  const [codes, setCodes] = useState<string[]>([]);
+  const [error, setError] = useState('');
+  useEffect(() => { call('GET', '/api/v1/me').then(r => setLeft(r.recoveryCodesLeft)).catch(() => setLeft(undefined)); }, [codes]);
+  async function generate(e: Event) {
+    e.preventDefault();
+    setError('');
+    try {
+      const r = await call('POST', '/api/v1/me/recovery-codes', { password });
+      setCodes(r.codes); setPassword('');
+    } catch (err) { setError(message(err)); }
+  }
+  const file = () => URL.createObjectURL(new Blob(['Roster recovery codes for ' + currentUser()!.email
+    + '\nEach code works once, in place of the authenticator code.\n\n' + codes.join('\n') + '\n'], { type: 'text/plain' }));
+  return (
+    <section aria-labelledby="me-recovery">
+      <h2 id="me-recovery">Recovery codes</h2>
+      <p>If you lose your authenticator app, sign in with a recovery code instead. Each code works once.
+        {left !== undefined && <> You have {left} unused {left === 1 ? 'code' : 'codes'}.</>}</p>
+      {codes.length > 0 ? (
+        <>
+          <Alert kind="info">Save these codes now: they are shown only this once. New codes replace all earlier ones.</Alert>
+          <ul class="codes" aria-label="Your recovery codes">{codes.map(c => <li><code>{c}</code></li>)}</ul>
+          <p><a href={file()} download="roster-recovery-codes.txt">Download</a></p>
+          <button type="button" class="secondary" onClick={() => setCodes([])}>Done</button>
+        </>
+      ) : (
+        <form onSubmit={generate} noValidate>
+          <Field label="Password (to make recovery codes)" type="password" value={password} onInput={setPassword}
+            autocomplete="current-password" />
+          {error && <Alert>{error}</Alert>}
+          <button type="submit">Generate recovery codes</button>
+        </form>
+      )}
+    </section>
+  );
+}
+
 interface SessionRow { id: string; createdAt: string; lastRefreshedAt: string; expiresAt: string }
 
 export function Account() {
@@ -195,6 +326,7 @@ export function Account() {
           <button type="submit">Change password</button>
         </form>
       </section>
+      <RecoveryCodes />
       <section aria-labelledby="me-sessions">
         <h2 id="me-sessions">Active sessions</h2>
         <table>

@@ -3,7 +3,6 @@ package io.roster.common;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
-import java.net.ConnectException;
 
 /**
  * The database could not answer in time (down, frozen, failing over, pool exhausted): a 503
@@ -20,7 +19,8 @@ public final class Unavailable {
   /** Whether a failure means "no database right now" rather than a bug. */
   public static boolean isDatabaseDown(Throwable err) {
     for (Throwable t = err; t != null; t = t.getCause()) {
-      if (t instanceof ClosedConnectionException || t instanceof ConnectException
+      // A SocketException (connection reset, broken pipe; ConnectException is one) is the server going away mid-statement.
+      if (t instanceof ClosedConnectionException || t instanceof java.net.SocketException
           || t instanceof java.util.concurrent.TimeoutException
           || t instanceof java.nio.channels.ClosedChannelException) {
         return true;

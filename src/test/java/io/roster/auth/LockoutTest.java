@@ -240,11 +240,13 @@ class LockoutTest extends ServerTest {
     JsonObject defaults = http.get("/api/v1/organization/password-policy").bearer(root.accessToken()).send().json();
     assertThat(defaults).isEqualTo(new JsonObject().put("minLength", 12).put("requireUppercase", true).put("requireLowercase", true)
         .put("requireDigit", true).put("requireSymbol", true).put("maxFailedAttempts", 5).put("lockoutDuration", "PT10M")
-        .put("revealLockout", true));
+        .put("revealLockout", true).put("notifyOnLockout", true).put("passwordHistory", 5).put("rejectCommonPasswords", true));
     for (JsonObject bad : List.of(new JsonObject().put("minLength", 7), new JsonObject().put("minLength", 65),
         new JsonObject().put("maxFailedAttempts", 0), new JsonObject().put("maxFailedAttempts", 101),
         new JsonObject().put("lockoutDuration", "PT0S"), new JsonObject().put("lockoutDuration", "P2D"),
-        new JsonObject().put("lockoutDuration", "ten minutes"), new JsonObject().put("requireDigit", "yes"))) {
+        new JsonObject().put("lockoutDuration", "ten minutes"), new JsonObject().put("requireDigit", "yes"),
+        new JsonObject().put("notifyOnLockout", 1), new JsonObject().put("rejectCommonPasswords", "no"),
+        new JsonObject().put("passwordHistory", 2.5))) {
       Http.Response r = http.put("/api/v1/organization/password-policy").bearer(root.accessToken()).json(bad).send();
       assertThat(r.status()).as(bad.encode()).isEqualTo(400);
       assertThat(r.code()).isEqualTo("VALIDATION_FAILED");

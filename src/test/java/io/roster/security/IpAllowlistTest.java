@@ -89,6 +89,7 @@ class IpAllowlistTest {
     Http.Response self = put(fromOutside, admin.accessToken(), allowlist(true, ALLOWED + "/32", "2001:db8::/32"));
     assertThat(self.status()).as(self.toString()).isEqualTo(409);
     assertThat(self.code()).isEqualTo("SELF_LOCKOUT");
+    assertThat(self.json().getString("clientIp")).as("the address the server saw").isEqualTo(OUTSIDE);
     assertThat(a.http.get("/api/v1/organization/ip-allowlist").bearer(admin.accessToken()).send().json())
         .isEqualTo(allowlist(false));
 
