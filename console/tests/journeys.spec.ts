@@ -23,6 +23,17 @@ async function act(page: Page, email: string, item: string, confirm = false) {
   await expect(page.getByText(`${item}: done for ${email}`)).toBeVisible();
 }
 
+/** Password, then the authenticator's code, into the console. */
+async function signIn(page: Page, email: string, secret: string) {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Authentication code').fill(await nextCode(secret));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('heading', { name: 'User Management' })).toBeVisible();
+}
+
 const row = (page: Page, email: string) => page.getByRole('row').filter({ has: page.getByRole('cell', { name: email, exact: true }) });
 
 test('an invited admin accepts, enrols and runs the User Management console', async ({ page, browser, request }) => {
@@ -212,13 +223,7 @@ test('sign in with 2FA, a lockout with its countdown, forgot password, and a dea
   await expect(page.getByText('If an account exists for this email, a reset link is on its way.')).toBeVisible();
   await check(page, 'forgot-password');
 
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(rootEmail);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Authentication code').fill(await nextCode(rootSecret));
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await expect(page.getByRole('heading', { name: 'User Management' })).toBeVisible();
+  await signIn(page, rootEmail, rootSecret);
 
   await page.goto('/invitation?token=' + 'x'.repeat(43));
   await expect(page.getByText('This invitation link has expired or has already been used.')).toBeVisible();
@@ -240,13 +245,7 @@ test('pages carry a strict Content-Security-Policy and leak no Referer', async (
 });
 
 test('account protection: the allowlist, lockout mail and history settings, recovery codes, and a self-unlock', async ({ page, request }) => {
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(rootEmail);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Authentication code').fill(await nextCode(rootSecret));
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await expect(page.getByRole('heading', { name: 'User Management' })).toBeVisible();
+  await signIn(page, rootEmail, rootSecret);
 
   // Security: the IP allowlist, one network a line; a bad line is named, and leaving out one's own address asks first.
   await page.getByRole('link', { name: 'Security' }).click();

@@ -140,57 +140,49 @@ export function ForgotPassword() {
   );
 }
 
-/** The link in a lockout notice: one click ends the lock. */
-export function Unlock() {
+/**
+ * A page behind a mailed link whose one job is a click: the call with the link's token, then the
+ * outcome, or the dead-link message when the server calls the token INVALID_TOKEN.
+ */
+function OneClickLink(props: {
+  title: string; path: string; intro: string; button: string; done: string; dead: string;
+}) {
   const token = new URLSearchParams(location.search).get('token') ?? '';
   const [state, setState] = useState<'ready' | 'done' | 'dead'>('ready');
   const [error, setError] = useState('');
-  async function unlock() {
+  async function go() {
     setError('');
-    try { await call('POST', '/api/v1/auth/unlock', { token }); setState('done'); }
+    try { await call('POST', props.path, { token }); setState('done'); }
     catch (err) {
       if (err instanceof ApiError && err.problem.code === 'INVALID_TOKEN') setState('dead'); else setError(message(err));
     }
   }
   return (
-    <Page title="Unlock your account">
+    <Page title={props.title}>
       {state === 'ready' && (
         <>
-          <p>Your account was locked after too many failed sign-in attempts. If they were yours, unlock it now.
-            If they were not, someone may be guessing your password: change it after you sign in.</p>
+          <p>{props.intro}</p>
           {error && <Alert>{error}</Alert>}
-          <button type="button" onClick={unlock}>Unlock my account</button>
+          <button type="button" onClick={go}>{props.button}</button>
         </>
       )}
-      {state === 'done' && <Alert kind="info">Your account is unlocked. <a href="/login" onClick={onLink}>Sign in</a></Alert>}
-      {state === 'dead' && <Alert>This unlock link has expired or has already been used. <a href="/login" onClick={onLink}>Sign in</a></Alert>}
+      {state === 'done' && <Alert kind="info">{props.done} <a href="/login" onClick={onLink}>Sign in</a></Alert>}
+      {state === 'dead' && <Alert>{props.dead}</Alert>}
     </Page>
   );
 }
 
+/** The link in a lockout notice: one click ends the lock. */
+export function Unlock() {
+  return <OneClickLink title="Unlock your account" path="/api/v1/auth/unlock" button="Unlock my account"
+    intro={'Your account was locked after too many failed sign-in attempts. If they were yours, unlock it now. '
+      + 'If they were not, someone may be guessing your password: change it after you sign in.'}
+    done="Your account is unlocked." dead="This unlock link has expired or has already been used." />;
+}
+
 /** The link mailed to a new address: one click applies it. */
 export function VerifyEmail() {
-  const token = new URLSearchParams(location.search).get('token') ?? '';
-  const [state, setState] = useState<'ready' | 'done' | 'dead'>('ready');
-  const [error, setError] = useState('');
-  async function verify() {
-    setError('');
-    try { await call('POST', '/api/v1/auth/email/verify', { token }); setState('done'); }
-    catch (err) {
-      if (err instanceof ApiError && err.problem.code === 'INVALID_TOKEN') setState('dead'); else setError(message(err));
-    }
-  }
-  return (
-    <Page title="Verify your email address">
-      {state === 'ready' && (
-        <>
-          <p>Confirm that your account should use this address from now on. You will then sign in again.</p>
-          {error && <Alert>{error}</Alert>}
-          <button type="button" onClick={verify}>Verify</button>
-        </>
-      )}
-      {state === 'done' && <Alert kind="info">Your email address is changed. <a href="/login" onClick={onLink}>Sign in</a></Alert>}
-      {state === 'dead' && <Alert>This link has expired or has already been used.</Alert>}
-    </Page>
-  );
+  return <OneClickLink title="Verify your email address" path="/api/v1/auth/email/verify" button="Verify"
+    intro="Confirm that your account should use this address from now on. You will then sign in again."
+    done="Your email address is changed." dead="This link has expired or has already been used." />;
 }
