@@ -30,6 +30,7 @@ public final class Audit {
   public static final String IP_ALLOWLIST_UPDATED = "IP_ALLOWLIST_UPDATED";
   public static final String RECOVERY_CODES_GENERATED = "RECOVERY_CODES_GENERATED";
   public static final String RECOVERY_CODE_USED = "RECOVERY_CODE_USED";
+  public static final String GROUP_CHANGED = "GROUP_CHANGED";
 
   /** The INSERT, for commands that fold it into a larger statement. Parameters: org, actor, action, target, details. */
   public static final String INSERT = """

@@ -29,7 +29,8 @@ public enum ErrorCode {
   INTERNAL(500, "Internal error"),
   NOT_IMPLEMENTED(501, "Not implemented"),
   OVERLOADED(503, "Overloaded"),
-  UNAVAILABLE(503, "Unavailable");
+  UNAVAILABLE(503, "Unavailable"),
+  METHOD_NOT_ALLOWED(405, "Method not allowed");
 
   private final int status;
   private final String title;

@@ -34,7 +34,7 @@ public final class HttpVerticle extends VerticleBase {
    */
   private static final String[] AUTHENTICATED = {
       "/api/v1/auth/logout", "/api/v1/me/*", "/api/v1/users/*", "/api/v1/organization/*", "/api/v1/audit-events",
-      "/api/v1/sso/*"};
+      "/api/v1/sso/*", "/api/v1/groups"};
 
   private static final java.util.regex.Pattern REQUEST_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 

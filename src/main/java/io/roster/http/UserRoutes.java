@@ -19,6 +19,11 @@ final class UserRoutes {
       Api.requirePermission(ctx, Role.USERS_MANAGE);
       ctx.next();
     });
+    // The groups users carry (and SCIM's), with member counts.
+    r.get("/api/v1/groups").handler(ctx -> {
+      Api.requirePermission(ctx, Role.USERS_MANAGE);
+      Api.respond(ctx, UserCommands.ADDRESS, UserCommands.GROUPS, Api.paged(ctx, Api.command(ctx)), 200);
+    });
     r.post(HttpVerticle.IMPORT_PATH).handler(this::importUsers);
     r.get("/api/v1/users").handler(this::list);
     r.post("/api/v1/users").handler(this::create);

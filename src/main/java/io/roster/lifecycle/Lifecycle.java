@@ -125,6 +125,13 @@ public final class Lifecycle {
   private static final String INSERT_UNLOCK_LINK = """
       INSERT INTO action_tokens (token_hash, user_id, kind, expires_at) VALUES ($1, $2, 'UNLOCK', $3)""";
 
+  /** Of the candidates (everyone when $3 is null), who the mapping rules put out: in none of the mapped groups. */
+  private static final String UNMAPPED = """
+      SELECT id FROM users WHERE organization_id = $1 AND NOT root_admin AND status <> 'DEACTIVATED'
+        AND NOT (groups && $2::text[]) AND ($3::uuid[] IS NULL OR id = ANY($3::uuid[])) ORDER BY id FOR UPDATE""";
+  private static final String RULED_INTEGRATIONS = """
+      SELECT id, mapped_groups FROM sso_integrations WHERE organization_id = $1 AND enable_mapping_rules ORDER BY id""";
+
   private final Vertx vertx;
   private final Pool pool;
   private final SessionCache sessions;
@@ -149,8 +156,20 @@ public final class Lifecycle {
    * every user the work evicted and wakes the mail verticle if it queued mail.
    */
   public <T> Future<T> run(Function<Change, Future<T>> work) {
+    return run(work, 3);
+  }
+
+  /**
+   * A transaction PostgreSQL chose as a deadlock victim (40P01) or could not serialise (40001)
+   * rolled back whole, so running the work again is safe; it is, a few times.
+   */
+  private <T> Future<T> run(Function<Change, Future<T>> work, int attempts) {
     Change[] change = new Change[1];
-    return pool.withTransaction(tx -> work.apply(change[0] = new Change(tx))).onSuccess(x -> committed(change[0]));
+    return pool.withTransaction(tx -> work.apply(change[0] = new Change(tx)))
+        .recover(err -> attempts > 1 && err instanceof io.vertx.pgclient.PgException pg
+            && ("40P01".equals(pg.getSqlState()) || "40001".equals(pg.getSqlState()))
+            ? run(work, attempts - 1) : Future.failedFuture(err))
+        .onSuccess(x -> committed(change[0]));
   }
 
   /**
@@ -349,6 +368,41 @@ public final class Lifecycle {
   public Future<Void> queueMail(Change c, Mail mail) {
     c.mailed();
     return Outbox.enqueue(c.tx, mail);
+  }
+
+  // ---- SSO mapping rules -----------------------------------------------------------------------
+
+  /**
+   * The SSO mapping rule (API.md section 8) of one integration: of the candidates (everyone when
+   * null), those in none of its mapped groups are deactivated, reason SSO_MAPPING; never the Root
+   * Admin, never twice (the deactivation is conditional), so replicas applying the same change
+   * together write one USER_DEACTIVATED each. Answers who was deactivated.
+   */
+  public Future<List<UUID>> applyMappingRule(Change c, UUID org, UUID integrationId, String[] mappedGroups, UUID[] candidates) {
+    Tuple params = Tuple.of(org).addArrayOfString(mappedGroups).addArrayOfUUID(candidates);
+    return c.tx.preparedQuery(UNMAPPED).execute(params).compose(rows -> {
+      List<UUID> out = new ArrayList<>();
+      rows.forEach(r -> out.add(r.getUUID("id")));
+      return deactivate(c, org, out, "SSO_MAPPING", null, new JsonObject().put("integrationId", integrationId.toString()));
+    });
+  }
+
+  /** Every integration of the organization whose mapping rules are on, applied to the candidates (users whose groups changed). */
+  public Future<List<UUID>> applyMappingRules(Change c, UUID org, UUID[] candidates) {
+    if (candidates.length == 0) {
+      return Future.succeededFuture(List.of());
+    }
+    return c.tx.preparedQuery(RULED_INTEGRATIONS).execute(Tuple.of(org)).compose(rows -> {
+      Future<List<UUID>> all = Future.succeededFuture(new ArrayList<>());
+      for (Row r : rows) {
+        all = all.compose(gone -> applyMappingRule(c, org, r.getUUID("id"), r.getArrayOfStrings("mapped_groups"), candidates)
+            .map(more -> {
+              gone.addAll(more);
+              return gone;
+            }));
+      }
+      return all;
+    });
   }
 
   // ---- locks ---------------------------------------------------------------------------------

@@ -24,9 +24,19 @@ public final class UserRows {
        AS shown_status,
       CASE WHEN u.status <> 'DEACTIVATED' AND u.locked_until > now() THEN u.locked_until END AS shown_locked_until,
       u.totp_secret IS NOT NULL AS two_factor_enrolled, u.groups, u.deactivation_reason, u.last_login_at,
-      u.created_at, u.updated_at, u.version, u.external_id, u.pending_email""";
+      u.created_at, u.updated_at, u.version, u.external_id, u.pending_email, u.user_name""";
 
   private UserRows() {}
+
+  /**
+   * The address as the user's identity provider wrote it (SCIM's userName, case kept) while it
+   * still names the current address; otherwise the normalised email.
+   */
+  public static String displayEmail(Row r) {
+    String email = r.getString("email");
+    String given = r.getString("user_name");
+    return given != null && io.roster.domain.Validation.email(given).filter(email::equals).isPresent() ? given.strip() : email;
+  }
 
   public static JsonObject toJson(Row r) {
     String[] groups = r.getArrayOfStrings("groups");
@@ -40,6 +50,7 @@ public final class UserRows {
         .put("id", r.getUUID("id").toString())
         .put("organizationId", r.getUUID("organization_id").toString())
         .put("email", r.getString("email"))
+        .put("displayEmail", displayEmail(r))
         .put("pendingEmail", r.getString("pending_email"))
         .put("firstName", r.getString("first_name"))
         .put("lastName", r.getString("last_name"))

@@ -17,19 +17,54 @@ public final class ScimPatch {
   private ScimPatch() {}
 
   public static ApiException error(int status, String scimType, String detail) {
-    ErrorCode code = status == 409 ? ErrorCode.EMAIL_TAKEN : ErrorCode.VALIDATION_FAILED;
+    ErrorCode code = switch (status) {
+      case 404 -> ErrorCode.NOT_FOUND;
+      case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+      case 409 -> ErrorCode.EMAIL_TAKEN;
+      default -> ErrorCode.VALIDATION_FAILED;
+    };
     return new ApiException(code, detail, new JsonObject().put("scimType", scimType));
   }
 
-  /** Checks a PatchOp body's shape; the operations themselves are applied by {@link #apply}. */
+  /** A request body must name its schema (RFC 7644 sections 3.3, 3.5.1, 3.5.2): 400 invalidSyntax otherwise. */
+  public static void requireSchema(JsonObject body, String schema) {
+    if (!(body.getValue("schemas") instanceof JsonArray schemas) || !schemas.contains(schema)) {
+      throw error(400, "invalidSyntax", "The body's schemas must include " + schema);
+    }
+  }
+
+  /**
+   * Checks a PatchOp body's shape (RFC 7644 section 3.5.2): its schema, a non-empty Operations
+   * array, each op add, remove or replace; add and replace need a value (400 invalidValue),
+   * remove needs a path (400 noTarget). The operations themselves are applied by the resource.
+   */
   public static JsonArray operations(JsonObject patch) {
+    requireSchema(patch, ScimUsers.PATCH_SCHEMA);
     Object ops = patch.getValue("Operations");
     if (!(ops instanceof JsonArray operations) || operations.isEmpty()) {
       throw error(400, "invalidSyntax", "A PatchOp needs a non-empty Operations array");
     }
     for (Object o : operations) {
-      if (!(o instanceof JsonObject)) {
+      if (!(o instanceof JsonObject op)) {
         throw error(400, "invalidSyntax", "Each operation must be an object");
+      }
+      String kind = String.valueOf(op.getValue("op")).toLowerCase(Locale.ROOT);
+      Object path = op.getValue("path");
+      if (path != null && !(path instanceof String)) {
+        throw error(400, "invalidPath", "path must be a string");
+      }
+      switch (kind) {
+        case "add", "replace" -> {
+          if (op.getValue("value") == null) {
+            throw error(400, "invalidValue", "The " + kind + " operation needs a value");
+          }
+        }
+        case "remove" -> {
+          if (path == null || ((String) path).isBlank()) {
+            throw error(400, "noTarget", "The remove operation needs a path");
+          }
+        }
+        default -> throw error(400, "invalidSyntax", "Unknown op " + op.getValue("op") + "; use add, remove or replace");
       }
     }
     return operations;
@@ -62,7 +97,7 @@ public final class ScimPatch {
         }
       }
       case "remove" -> {
-        if ("externalId".equalsIgnoreCase(path)) {
+        if ("externalId".equalsIgnoreCase(path.trim())) {
           resource.remove("externalId");
         } else {
           throw error(400, "mutability", "Only externalId can be removed");
@@ -107,7 +142,10 @@ public final class ScimPatch {
     return value;
   }
 
-  /** A User resource (POST, PUT, or PATCH's result) into {userName, givenName, familyName, externalId, active}. */
+  /**
+   * A User resource (POST, PUT, or PATCH's result) into {userName (normalised), userNameAsSent,
+   * givenName, familyName, externalId, active}.
+   */
   public static JsonObject validate(JsonObject r) {
     JsonArray errors = new JsonArray();
     String userName = r.getValue("userName") instanceof String s ? Validation.email(s).orElse(null) : null;
@@ -147,7 +185,8 @@ public final class ScimPatch {
       throw new ApiException(ErrorCode.VALIDATION_FAILED, first.getString("field") + " " + first.getString("message"),
           new JsonObject().put("errors", errors).put("scimType", "invalidValue"));
     }
-    return new JsonObject().put("userName", userName).put("givenName", given).put("familyName", family)
+    return new JsonObject().put("userName", userName).put("userNameAsSent", ((String) r.getValue("userName")).strip())
+        .put("givenName", given).put("familyName", family)
         .put("externalId", externalId).put("active", active);
   }
 

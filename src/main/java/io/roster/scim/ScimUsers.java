@@ -12,11 +12,20 @@ public final class ScimUsers {
   public static final String ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
   public static final String PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
+  /** The user columns, and the SCIM groups the user is a member of (read-only, RFC 7643 section 4.1.2). */
+  static final String COLUMNS = io.roster.lifecycle.UserRows.COLUMNS + """
+      , (SELECT coalesce(json_agg(json_build_object('value', g.id, 'display', g.display_name) ORDER BY g.display_name), '[]')
+         FROM scim_groups g WHERE g.organization_id = u.organization_id AND g.display_name = ANY(u.groups)) AS scim_groups""";
+
+  /** Filters on Users: userName (case ignored, as every address), externalId and id. */
+  public static final java.util.Map<String, String> FILTERS = java.util.Map.of("username", "userName", "externalid", "externalId", "id", "id");
+
   private ScimUsers() {}
 
   static JsonObject toScim(Row r, String baseUrl) {
     String id = r.getUUID("id").toString();
-    String email = r.getString("email");
+    // The userName as the identity provider sent it (case kept), while it names the current address.
+    String email = io.roster.lifecycle.UserRows.displayEmail(r);
     String first = r.getString("first_name");
     String last = r.getString("last_name");
     JsonObject user = new JsonObject()
@@ -36,6 +45,13 @@ public final class ScimUsers {
     if (r.getString("external_id") != null) {
       user.put("externalId", r.getString("external_id"));
     }
+    JsonArray groups = new JsonArray();
+    Object member = r.getValue("scim_groups");
+    for (Object g : member instanceof JsonArray a ? a : new JsonArray(String.valueOf(member))) {
+      JsonObject group = (JsonObject) g;
+      groups.add(group.copy().put("$ref", baseUrl + "/scim/v2/Groups/" + group.getString("value")).put("type", "direct"));
+    }
+    user.put("groups", groups);
     return user;
   }
 }

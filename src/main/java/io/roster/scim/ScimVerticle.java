@@ -20,6 +20,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
@@ -27,7 +28,8 @@ import java.util.function.Function;
 /**
  * SCIM provisioning. A SCIM client authenticates with a token of one organization and sees all
  * of its users; users it creates are invited like any other, and deactivation or reactivation
- * goes through the same code as an admin's (sessions revoked, links voided, audited).
+ * goes through the same code as an admin's (sessions revoked, links voided, audited). Groups
+ * are {@link ScimGroups}.
  */
 public final class ScimVerticle extends CommandVerticle {
   private static final String TOKEN_ORG = "SELECT organization_id FROM scim_tokens WHERE token_hash = $1 AND revoked_at IS NULL";
@@ -40,25 +42,30 @@ public final class ScimVerticle extends CommandVerticle {
       ORDER BY created_at, id LIMIT $4""";
   private static final String REVOKE_TOKEN =
       "UPDATE scim_tokens SET revoked_at = now() WHERE id = $1 AND organization_id = $2 AND revoked_at IS NULL";
-  private static final String COUNT = "SELECT count(*) FROM users u WHERE u.organization_id = $1 AND ($2::text IS NULL OR u.email = $2)";
-  private static final String PAGE = "SELECT " + UserRows.COLUMNS + " FROM users u WHERE u.organization_id = $1"
-      + " AND ($2::text IS NULL OR u.email = $2) ORDER BY u.created_at, u.id OFFSET $3 LIMIT $4";
-  private static final String ONE = "SELECT " + UserRows.COLUMNS + " FROM users u WHERE u.id = $1 AND u.organization_id = $2";
-  private static final String LOCK = "SELECT " + UserRows.COLUMNS + ", u.status AS lasting_status, u.email_verified FROM users u"
+  /** Users matching the list's filter ($2 the attribute, $3 the value; no filter when $2 is null). */
+  private static final String MATCHES = " " + """
+      FROM users u WHERE u.organization_id = $1 AND ($2::text IS NULL OR ($2 = 'userName' AND u.email = $3)
+        OR ($2 = 'externalId' AND u.external_id = $3) OR ($2 = 'id' AND u.id::text = $3))""";
+  private static final String COUNT = "SELECT count(*)" + MATCHES;
+  private static final String PAGE = "SELECT " + ScimUsers.COLUMNS + MATCHES + " ORDER BY u.created_at, u.id OFFSET $4 LIMIT $5";
+  private static final String ONE = "SELECT " + ScimUsers.COLUMNS + " FROM users u WHERE u.id = $1 AND u.organization_id = $2";
+  private static final String LOCK = "SELECT " + ScimUsers.COLUMNS + ", u.status AS lasting_status, u.email_verified FROM users u"
       + " WHERE u.id = $1 AND u.organization_id = $2 FOR UPDATE";
-  private static final String SET_EXTERNAL_ID = "UPDATE users SET external_id = $2 WHERE id = $1";
+  private static final String SET_IDENTITY = "UPDATE users SET external_id = $2, user_name = $3 WHERE id = $1";
   private static final String REPLACE = """
-      UPDATE users SET first_name = $2, last_name = $3, external_id = $4, updated_at = now(), version = version + 1
+      UPDATE users SET first_name = $2, last_name = $3, external_id = $4, user_name = $5, updated_at = now(), version = version + 1
       WHERE id = $1""";
 
   private final Pool pool;
   private final Lifecycle lifecycle;
   private final String baseUrl;
+  private final ScimGroups groups;
 
   public ScimVerticle(Pool pool, Lifecycle lifecycle, String baseUrl) {
     this.pool = pool;
     this.lifecycle = lifecycle;
     this.baseUrl = baseUrl;
+    this.groups = new ScimGroups(pool, lifecycle, baseUrl);
   }
 
   @Override
@@ -68,16 +75,26 @@ public final class ScimVerticle extends CommandVerticle {
 
   @Override
   protected Map<String, Function<JsonObject, Future<JsonObject>>> handlers() {
-    return Map.of(
-        ScimCommands.CREATE_TOKEN, this::createToken,
-        ScimCommands.LIST_TOKENS, this::listTokens,
-        ScimCommands.REVOKE_TOKEN, this::revokeToken,
-        ScimCommands.LIST_USERS, this::listUsers,
-        ScimCommands.GET_USER, this::getUser,
-        ScimCommands.CREATE_USER, this::createUser,
-        ScimCommands.REPLACE_USER, this::replaceUser,
-        ScimCommands.PATCH_USER, this::patchUser,
-        ScimCommands.DELETE_USER, this::deleteUser);
+    return Map.ofEntries(
+        Map.entry(ScimCommands.CREATE_TOKEN, this::createToken),
+        Map.entry(ScimCommands.LIST_TOKENS, this::listTokens),
+        Map.entry(ScimCommands.REVOKE_TOKEN, this::revokeToken),
+        Map.entry(ScimCommands.LIST_USERS, this::listUsers),
+        Map.entry(ScimCommands.GET_USER, this::getUser),
+        Map.entry(ScimCommands.CREATE_USER, this::createUser),
+        Map.entry(ScimCommands.REPLACE_USER, this::replaceUser),
+        Map.entry(ScimCommands.PATCH_USER, this::patchUser),
+        Map.entry(ScimCommands.DELETE_USER, this::deleteUser),
+        Map.entry(ScimCommands.LIST_GROUPS, cmd -> organization(cmd).compose(org -> groups.list(org,
+            filter(cmd), cmd.getInteger("startIndex"), cmd.getInteger("count"), cmd.getBoolean("members", true)))),
+        Map.entry(ScimCommands.GET_GROUP, cmd -> organization(cmd).compose(org -> groups.get(pool, org, id(cmd)))),
+        Map.entry(ScimCommands.CREATE_GROUP, cmd -> organization(cmd).compose(org ->
+            groups.create(org, ScimGroups.Group.of(cmd.getJsonObject("group"))))),
+        Map.entry(ScimCommands.REPLACE_GROUP, cmd -> organization(cmd).compose(org ->
+            groups.replace(org, id(cmd), ScimGroups.Group.of(cmd.getJsonObject("group"))))),
+        Map.entry(ScimCommands.PATCH_GROUP, cmd -> organization(cmd).compose(org ->
+            groups.patch(org, id(cmd), cmd.getJsonArray("operations")))),
+        Map.entry(ScimCommands.DELETE_GROUP, cmd -> organization(cmd).compose(org -> groups.delete(org, id(cmd)))));
   }
 
   // ---- tokens (an organization's ADMIN) ------------------------------------------------------
@@ -119,12 +136,25 @@ public final class ScimVerticle extends CommandVerticle {
         : Future.succeededFuture(rows.iterator().next().getUUID(0)));
   }
 
+  private static UUID id(JsonObject cmd) {
+    return UUID.fromString(cmd.getString("id"));
+  }
+
+  /** The list's filter, {attribute, value} as the HTTP layer parsed it, or null. */
+  private static ScimQuery.Filter filter(JsonObject cmd) {
+    JsonObject f = cmd.getJsonObject("filter");
+    return f == null ? null : new ScimQuery.Filter(f.getString("attribute"), f.getString("value"));
+  }
+
   private Future<JsonObject> listUsers(JsonObject cmd) {
-    String userName = cmd.getString("userName");
+    ScimQuery.Filter f = filter(cmd);
+    String attribute = f == null ? null : f.attribute();
+    // userName and id match as Roster stores them: the normalised address, the id in lower case.
+    String value = f == null ? null : f.attribute().equals("externalId") ? f.value() : f.value().strip().toLowerCase(Locale.ROOT);
     int start = cmd.getInteger("startIndex");
     int count = cmd.getInteger("count");
-    return organization(cmd).compose(org -> pool.preparedQuery(COUNT).execute(Tuple.of(org, userName))
-        .compose(total -> pool.preparedQuery(PAGE).execute(Tuple.of(org, userName, start - 1, count)).map(rows -> {
+    return organization(cmd).compose(org -> pool.preparedQuery(COUNT).execute(Tuple.of(org, attribute, value))
+        .compose(total -> pool.preparedQuery(PAGE).execute(Tuple.of(org, attribute, value, start - 1, count)).map(rows -> {
           JsonArray resources = new JsonArray();
           rows.forEach(r -> resources.add(ScimUsers.toScim(r, baseUrl)));
           return new JsonObject().put("schemas", new JsonArray().add(ScimUsers.LIST_SCHEMA))
@@ -150,7 +180,7 @@ public final class ScimVerticle extends CommandVerticle {
       NewUser user = new NewUser(u.getString("userName"), u.getString("givenName"), u.getString("familyName"), Role.USER, List.of());
       return lifecycle.inviteOne(ch, org, user, null, "scim").compose(invited -> {
         UUID id = UUID.fromString(invited.user().getString("id"));
-        Future<?> setup = ch.tx.preparedQuery(SET_EXTERNAL_ID).execute(Tuple.of(id, u.getString("externalId")));
+        Future<?> setup = ch.tx.preparedQuery(SET_IDENTITY).execute(Tuple.of(id, u.getString("externalId"), u.getString("userNameAsSent")));
         if (Boolean.FALSE.equals(u.getBoolean("active"))) {
           setup = setup.compose(x -> lifecycle.deactivate(ch, org, List.of(id), "SCIM", null, null));
         }
@@ -204,7 +234,7 @@ public final class ScimVerticle extends CommandVerticle {
                 "An ADMIN whose address was never verified cannot be activated over SCIM"));
           }
           Future<?> change = ch.tx.preparedQuery(REPLACE).execute(Tuple.of(id, u.getString("givenName"),
-              u.getString("familyName"), u.getString("externalId")));
+              u.getString("familyName"), u.getString("externalId"), u.getString("userNameAsSent")));
           if (newEmail) {
             change = change.compose(x -> lifecycle.changeEmail(ch, org, id, status, r.getString("email"), email,
                     u.getString("givenName"), null))

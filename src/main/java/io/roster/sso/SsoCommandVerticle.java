@@ -43,10 +43,6 @@ public final class SsoCommandVerticle extends CommandVerticle {
       RETURNING u.id""";
   private static final String MATCHED = """
       SELECT count(*) FROM users WHERE organization_id = $1 AND email = ANY($2::text[])""";
-  /** Everyone the mapping rules put out: in none of the mapped groups (the Root Admin is never deactivated). */
-  private static final String UNMAPPED = """
-      SELECT id FROM users WHERE organization_id = $1 AND NOT root_admin AND status <> 'DEACTIVATED'
-        AND NOT (groups && $2::text[]) ORDER BY id FOR UPDATE""";
 
   private final Pool pool;
   private final Lifecycle lifecycle;
@@ -140,13 +136,8 @@ public final class SsoCommandVerticle extends CommandVerticle {
               Future<List<UUID>> rules = Future.succeededFuture(List.of());
               if (integration.getBoolean("enableMappingRules")) {
                 String[] mapped = integration.getJsonArray("mappedGroups").stream().map(String::valueOf).toArray(String[]::new);
-                rules = ch.tx.preparedQuery(UNMAPPED).execute(Tuple.of(c.organizationId()).addArrayOfString(mapped))
-                    .compose(rows -> {
-                      List<UUID> out = new ArrayList<>();
-                      rows.forEach(r -> out.add(r.getUUID("id")));
-                      return lifecycle.deactivate(ch, c.organizationId(), out, "SSO_MAPPING", null,
-                          new JsonObject().put("integrationId", id.toString()));
-                    });
+                // Everyone the rules put out, not only the users named: the rules describe the whole organization.
+                rules = lifecycle.applyMappingRule(ch, c.organizationId(), id, mapped, null);
               }
               return rules.compose(gone -> Audit.record(ch.tx, c.organizationId(), c.userId(), "SSO_MEMBERSHIPS_APPLIED", null,
                       new JsonObject().put("integrationId", id.toString()).put("updated", updated).put("deactivated", gone.size()))

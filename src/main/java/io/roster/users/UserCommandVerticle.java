@@ -39,6 +39,18 @@ public final class UserCommandVerticle extends CommandVerticle {
   private static final String ME = "SELECT " + UserRows.COLUMNS
       + ", (SELECT count(*) FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL) AS recovery_codes_left"
       + " FROM users u WHERE u.id = $1 AND u.organization_id = $2";
+  /**
+   * The organization's groups: every name users carry and every group a SCIM client registered,
+   * with member counts, by name (md5 of the name is the tie-breaking id the cursor needs).
+   */
+  private static final String GROUPS = """
+      SELECT name, member_count, scim_id, external_id, name AS sort_key, md5(name)::uuid AS id FROM (
+        SELECT coalesce(c.name, g.display_name) AS name, coalesce(c.members, 0) AS member_count, g.id AS scim_id, g.external_id
+        FROM (SELECT name, count(*) AS members FROM users u, unnest(u.groups) AS name WHERE u.organization_id = $1 GROUP BY name) c
+        FULL JOIN (SELECT id, display_name, external_id FROM scim_groups WHERE organization_id = $1) g ON g.display_name = c.name
+      ) named
+      WHERE ($2::text IS NULL OR (name, md5(name)::uuid) > ($2::text, $3::uuid))
+      ORDER BY name, md5(name)::uuid LIMIT $4""";
   private static final String UPDATE_NAMES = """
       UPDATE users u SET first_name = COALESCE($3, first_name), last_name = COALESCE($4, last_name),
         updated_at = now(), version = version + 1
@@ -99,6 +111,7 @@ public final class UserCommandVerticle extends CommandVerticle {
     h.put(UserCommands.RESEND_INVITATION, this::resendInvitation);
     h.put(UserCommands.SESSIONS, this::sessions);
     h.put(UserCommands.REVOKE_SESSIONS, this::revokeSessions);
+    h.put(UserCommands.GROUPS, this::groups);
     return h;
   }
 
@@ -138,6 +151,14 @@ public final class UserCommandVerticle extends CommandVerticle {
     return pool.preparedQuery(query.sql()).execute(query.params())
         .recover(err -> Future.failedFuture(Paging.cursorError(err)))
         .map(rows -> Paging.page(rows, limit, UserRows::toJson));
+  }
+
+  private Future<JsonObject> groups(JsonObject cmd) {
+    Caller c = Caller.of(cmd);
+    return Paging.query(pool, GROUPS, Tuple.of(c.organizationId()), cmd, r -> new JsonObject()
+        .put("name", r.getString("name")).put("memberCount", r.getLong("member_count"))
+        .put("scimId", r.getUUID("scim_id") == null ? null : r.getUUID("scim_id").toString())
+        .put("externalId", r.getString("external_id")));
   }
 
   private Future<JsonObject> get(JsonObject cmd) {

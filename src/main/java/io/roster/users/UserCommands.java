@@ -19,6 +19,7 @@ public final class UserCommands {
   public static final String RESEND_INVITATION = "resendInvitation";
   public static final String SESSIONS = "sessions";
   public static final String REVOKE_SESSIONS = "revokeSessions";
+  public static final String GROUPS = "groups";
 
   private UserCommands() {}
 }

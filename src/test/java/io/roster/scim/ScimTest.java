@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /** SCIM 2.0 as an identity provider uses it: through the UnboundID SCIM 2 SDK client, and Okta's raw requests. */
 class ScimTest extends ServerTest {
+  static final String USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
+  static final String PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
   static Person admin;
   static String token;
   static Client client;
@@ -63,8 +65,17 @@ class ScimTest extends ServerTest {
     assertThat(config.getPatch().isSupported()).isTrue();
     assertThat(config.getBulk().isSupported()).isFalse();
     assertThat(config.getFilter().isSupported()).isTrue();
-    assertThat(scim.getResourceTypes().getResources()).extracting(r -> r.getName()).containsExactly("User");
-    assertThat(scim.getSchemas().getTotalResults()).isEqualTo(1);
+    assertThat(scim.getResourceTypes().getResources()).extracting(r -> r.getName()).containsExactly("User", "Group");
+    assertThat(scim.getSchemas().getResources()).extracting(r -> r.getId())
+        .containsExactly(USER_SCHEMA, "urn:ietf:params:scim:schemas:core:2.0:Group");
+    assertThat(scim.getResourceType("Group").getEndpoint().toString()).isEqualTo("/Groups");
+    assertThat(scim.getSchema("urn:ietf:params:scim:schemas:core:2.0:Group").getName()).isEqualTo("Group");
+    // The id is the whole URN, colons and all.
+    JsonObject user = http.get("/scim/v2/Schemas/" + USER_SCHEMA).send().json();
+    assertThat(user.getString("id")).isEqualTo(USER_SCHEMA);
+    assertThat(user.getJsonArray("attributes").stream().map(a -> ((JsonObject) a).getString("name"))).contains("userName", "groups");
+    assertThat(http.get("/scim/v2/Schemas/urn%3Aietf%3Aparams%3Ascim%3Aschemas%3Acore%3A2.0%3AGroup").send().json()
+        .getString("name")).isEqualTo("Group");
     assertThat(http.get("/scim/v2/ServiceProviderConfig").send().header("Content-Type")).isEqualTo("application/scim+json");
   }
 
@@ -161,7 +172,8 @@ class ScimTest extends ServerTest {
   @Test
   void scimErrorsUseTheScimShape() {
     String email = Journeys.uniqueEmail("dup");
-    JsonObject body = new JsonObject().put("userName", email).put("name", new JsonObject().put("givenName", "D").put("familyName", "U"));
+    JsonObject body = new JsonObject().put("schemas", new JsonArray().add(USER_SCHEMA))
+        .put("userName", email).put("name", new JsonObject().put("givenName", "D").put("familyName", "U"));
     assertThat(http.post("/scim/v2/Users").bearer(token).json(body).send().status()).isEqualTo(201);
     Http.Response dup = http.post("/scim/v2/Users").bearer(token).json(body).send();
     assertScimError(dup, 409, "uniqueness");
@@ -178,12 +190,12 @@ class ScimTest extends ServerTest {
 
     // The Root Admin cannot be deactivated or deleted over SCIM.
     assertScimError(http.patch("/scim/v2/Users/" + admin.id()).bearer(token).json(new JsonObject()
-        .put("Operations", new JsonArray().add(new JsonObject().put("op", "replace").put("path", "active").put("value", false)))).send(),
+        .put("schemas", new JsonArray().add(PATCH_SCHEMA)).put("Operations", new JsonArray().add(new JsonObject().put("op", "replace").put("path", "active").put("value", false)))).send(),
         409, null);
     assertScimError(http.delete("/scim/v2/Users/" + admin.id()).bearer(token).send(), 409, null);
   }
 
-  private static void assertScimError(Http.Response r, int status, String scimType) {
+  static void assertScimError(Http.Response r, int status, String scimType) {
     assertThat(r.status()).as(r.toString()).isEqualTo(status);
     assertThat(r.header("Content-Type")).isEqualTo("application/scim+json");
     JsonObject e = r.json();
@@ -192,6 +204,169 @@ class ScimTest extends ServerTest {
     if (scimType != null) {
       assertThat(e.getString("scimType")).isEqualTo(scimType);
     }
+  }
+
+  static Http.Response scimPost(String path, JsonObject body) {
+    return http.post(path).bearer(token).raw(body.encode(), "application/scim+json").send();
+  }
+
+  static Http.Response scimPatch(String path, JsonArray operations) {
+    return http.patch(path).bearer(token).raw(new JsonObject().put("schemas", new JsonArray().add(PATCH_SCHEMA))
+        .put("Operations", operations).encode(), "application/scim+json").send();
+  }
+
+  static JsonObject op(String op, String path, Object value) {
+    JsonObject o = new JsonObject().put("op", op);
+    if (path != null) {
+      o.put("path", path);
+    }
+    return value == null ? o : o.put("value", value);
+  }
+
+  static JsonObject userBody(String userName) {
+    return new JsonObject().put("schemas", new JsonArray().add(USER_SCHEMA)).put("userName", userName)
+        .put("name", new JsonObject().put("givenName", "Casey").put("familyName", "Case"))
+        .put("emails", new JsonArray().add(new JsonObject().put("value", userName).put("type", "work").put("primary", true)))
+        .put("active", true);
+  }
+
+  @Test
+  void theUserNameKeepsItsCaseWhileMatchingIgnoresIt() {
+    String lower = Journeys.uniqueEmail("mixed.case");
+    String given = "Mixed.Case" + lower.substring("mixed.case".length(), lower.indexOf('@')) + "@Example.TEST";
+    Http.Response created = scimPost("/scim/v2/Users", userBody(given));
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    assertThat(created.json().getString("userName")).isEqualTo(given);
+    String id = created.json().getString("id");
+    assertThat(http.get("/scim/v2/Users/" + id).bearer(token).send().json().getString("userName")).isEqualTo(given);
+
+    // The management API answers the normalised address, and the original beside it.
+    JsonObject roster = http.get("/api/v1/users/" + id).bearer(admin.accessToken()).send().json();
+    assertThat(roster.getString("email")).isEqualTo(lower);
+    assertThat(roster.getString("displayEmail")).isEqualTo(given);
+
+    // Filters, uniqueness and sign-in ignore case.
+    for (String asked : new String[] {lower, given, lower.toUpperCase()}) {
+      JsonObject found = http.get("/scim/v2/Users?filter=" + java.net.URLEncoder.encode("userName eq \"" + asked + "\"",
+          java.nio.charset.StandardCharsets.UTF_8)).bearer(token).send().json();
+      assertThat(found.getInteger("totalResults")).as(asked).isEqualTo(1);
+      assertThat(found.getJsonArray("Resources").getJsonObject(0).getString("userName")).isEqualTo(given);
+    }
+    assertScimError(scimPost("/scim/v2/Users", userBody(lower.toUpperCase())), 409, "uniqueness");
+    Person person = journeys.acceptAndEnroll(lower, Journeys.PASSWORD);
+    assertThat(person.accessToken()).isNotNull();
+    assertThat(journeys.passwordStep(given, Journeys.PASSWORD).status()).isEqualTo(200);
+
+    // externalId and id filters too.
+    assertThat(scimPatch("/scim/v2/Users/" + id, new JsonArray().add(op("add", "externalId", "ext-" + id))).status()).isEqualTo(200);
+    JsonObject byExternal = http.get("/scim/v2/Users?filter=" + java.net.URLEncoder.encode("externalId eq \"ext-" + id + "\"",
+        java.nio.charset.StandardCharsets.UTF_8)).bearer(token).send().json();
+    assertThat(byExternal.getJsonArray("Resources").getJsonObject(0).getString("id")).isEqualTo(id);
+    JsonObject byId = http.get("/scim/v2/Users?filter=" + java.net.URLEncoder.encode("id eq \"" + id.toUpperCase() + "\"",
+        java.nio.charset.StandardCharsets.UTF_8)).bearer(token).send().json();
+    assertThat(byId.getInteger("totalResults")).isEqualTo(1);
+  }
+
+  @Test
+  void patchRenamesAnInvitedUserAndReinvitesThem() {
+    String first = Journeys.uniqueEmail("rename");
+    Http.Response created = scimPost("/scim/v2/Users", userBody(first));
+    String id = created.json().getString("id");
+    String oldLink = server.awaitMail(first, "invitation").token();
+
+    // With a path, as the UnboundID client and Entra send it.
+    String second = Journeys.uniqueEmail("Renamed");
+    Http.Response renamed = scimPatch("/scim/v2/Users/" + id, new JsonArray().add(op("replace", "userName", second)));
+    assertThat(renamed.status()).as(renamed.toString()).isEqualTo(200);
+    assertThat(renamed.json().getString("userName")).isEqualTo(second);
+    assertThat(http.post("/api/v1/invitations/accept").json(new JsonObject().put("token", oldLink).put("password", Journeys.PASSWORD))
+        .send().status()).as("the old link is dead").isEqualTo(400);
+    String secondLink = server.awaitMail(second.toLowerCase(), "invitation").token();
+
+    // Without a path, together with emails, as Okta sends it.
+    String third = Journeys.uniqueEmail("third");
+    Http.Response okta = scimPatch("/scim/v2/Users/" + id, new JsonArray().add(op("replace", null, new JsonObject()
+        .put("userName", third).put("emails", new JsonArray().add(new JsonObject().put("value", third).put("primary", true))))));
+    assertThat(okta.status()).as(okta.toString()).isEqualTo(200);
+    assertThat(okta.json().getString("userName")).isEqualTo(third);
+    assertThat(http.post("/api/v1/invitations/accept").json(new JsonObject().put("token", secondLink).put("password", Journeys.PASSWORD))
+        .send().status()).isEqualTo(400);
+    journeys.acceptAndEnroll(third, Journeys.PASSWORD);
+    assertThat(http.get("/api/v1/users/" + id).bearer(admin.accessToken()).send().json().getString("email")).isEqualTo(third);
+
+    // A taken address is SCIM's uniqueness; an ADMIN's userName does not move.
+    assertScimError(scimPatch("/scim/v2/Users/" + id, new JsonArray().add(op("replace", "userName", admin.email()))), 409, "uniqueness");
+    Person otherAdmin = journeys.invite(admin, "ADMIN");
+    assertScimError(scimPatch("/scim/v2/Users/" + otherAdmin.id(), new JsonArray().add(op("replace", "userName",
+        Journeys.uniqueEmail("hijack")))), 400, "mutability");
+    assertThat(http.get("/api/v1/users/" + otherAdmin.id()).bearer(admin.accessToken()).send().json().getString("email"))
+        .isEqualTo(otherAdmin.email());
+  }
+
+  @Test
+  void requestsAreCheckedWhereRfc7644IsStrict() {
+    String email = Journeys.uniqueEmail("strict");
+    JsonObject noSchema = userBody(email);
+    noSchema.remove("schemas");
+    assertScimError(scimPost("/scim/v2/Users", noSchema), 400, "invalidSyntax");
+    assertScimError(scimPost("/scim/v2/Users", noSchema.copy().put("schemas", new JsonArray().add(PATCH_SCHEMA))), 400, "invalidSyntax");
+    assertThat(server.count("SELECT count(*) FROM users WHERE email = ?", email)).as("nothing created").isZero();
+    String id = scimPost("/scim/v2/Users", userBody(email)).json().getString("id");
+    assertScimError(http.put("/scim/v2/Users/" + id).bearer(token).raw(noSchema.encode(), "application/scim+json").send(),
+        400, "invalidSyntax");
+    assertScimError(http.patch("/scim/v2/Users/" + id).bearer(token).raw(new JsonObject()
+        .put("Operations", new JsonArray().add(op("replace", "active", false))).encode(), "application/scim+json").send(),
+        400, "invalidSyntax");
+    assertScimError(scimPatch("/scim/v2/Users/" + id, new JsonArray().add(op("replace", "active", null))), 400, "invalidValue");
+    assertScimError(scimPatch("/scim/v2/Users/" + id, new JsonArray().add(op("add", "name.givenName", null))), 400, "invalidValue");
+    assertScimError(scimPatch("/scim/v2/Users/" + id, new JsonArray().add(op("remove", null, null))), 400, "noTarget");
+    assertScimError(scimPatch("/scim/v2/Users/" + id, new JsonArray().add(op("move", "active", false))), 400, "invalidSyntax");
+    assertThat(http.get("/api/v1/users/" + id).bearer(admin.accessToken()).send().json().getString("status"))
+        .as("nothing changed").isEqualTo("INVITED");
+    for (String filter : new String[] {"userName co \"x\"", "userName eq \"a\" or userName eq \"b\"", "title eq \"x\"",
+        "userName pr", "emails[type eq \"work\"]"}) {
+      assertScimError(http.get("/scim/v2/Users?filter=" + java.net.URLEncoder.encode(filter, java.nio.charset.StandardCharsets.UTF_8))
+          .bearer(token).send(), 400, "invalidFilter");
+    }
+
+    // attributes and excludedAttributes, on lists, reads and writes.
+    JsonObject only = http.get("/scim/v2/Users/" + id + "?attributes=userName").bearer(token).send().json();
+    assertThat(only.fieldNames()).containsExactlyInAnyOrder("schemas", "id", "userName");
+    JsonObject sub = http.get("/scim/v2/Users/" + id + "?attributes=" + USER_SCHEMA + ":name.givenName,active").bearer(token).send().json();
+    assertThat(sub.fieldNames()).containsExactlyInAnyOrder("schemas", "id", "name", "active");
+    assertThat(sub.getJsonObject("name").fieldNames()).containsExactly("givenName");
+    JsonObject without = http.get("/scim/v2/Users/" + id + "?excludedAttributes=name,meta,groups").bearer(token).send().json();
+    assertThat(without.fieldNames()).contains("userName", "active").doesNotContain("name", "meta", "groups");
+    JsonObject list = http.get("/scim/v2/Users?count=3&attributes=userName").bearer(token).send().json();
+    assertThat(list.getInteger("itemsPerPage")).isPositive();
+    list.getJsonArray("Resources").forEach(r -> assertThat(((JsonObject) r).fieldNames()).containsExactlyInAnyOrder("schemas", "id", "userName"));
+    JsonObject written = scimPatch("/scim/v2/Users/" + id + "?attributes=active", new JsonArray().add(op("replace", "active", "False"))).json();
+    assertThat(written.fieldNames()).containsExactlyInAnyOrder("schemas", "id", "active");
+    assertThat(written.getBoolean("active")).isFalse();
+  }
+
+  @Test
+  void everyAnswerUnderScimV2HasTheScimShape() {
+    assertScimError(http.get("/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:Nope").send(), 404, null);
+    assertScimError(http.get("/scim/v2/Schemas/nope").send(), 404, null);
+    assertScimError(http.get("/scim/v2/ResourceTypes/Nope").send(), 404, null);
+    assertThat(http.get("/scim/v2/ResourceTypes/User").send().json().getString("endpoint")).isEqualTo("/Users");
+    assertScimError(http.post("/scim/v2/Bulk").bearer(token).raw("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:BulkRequest\"],"
+        + "\"Operations\":[]}", "application/scim+json").send(), 404, null);
+    assertScimError(http.get("/scim/v2/Me").bearer(token).send(), 404, null);
+    assertScimError(http.post("/scim/v2/Users/.search").bearer(token).raw("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:SearchRequest\"]}",
+        "application/scim+json").send(), 404, null);
+    assertScimError(http.get("/scim/v2/Nothing/here").send(), 404, null);
+
+    Http.Response delete = http.delete("/scim/v2/Users").bearer(token).send();
+    assertScimError(delete, 405, null);
+    assertThat(delete.header("Allow")).isEqualTo("GET, POST");
+    Http.Response post = http.post("/scim/v2/Users/" + admin.id()).bearer(token).raw("{}", "application/scim+json").send();
+    assertScimError(post, 405, null);
+    assertThat(post.header("Allow")).isEqualTo("GET, PUT, PATCH, DELETE");
+    Http.Response put = http.put("/scim/v2/ServiceProviderConfig").raw("{}", "application/scim+json").send();
+    assertScimError(put, 405, null);
+    assertThat(put.header("Allow")).isEqualTo("GET");
   }
 
   @Test
