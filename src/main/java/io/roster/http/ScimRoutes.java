@@ -313,26 +313,26 @@ final class ScimRoutes {
             .add(attribute("type", "string", false, "none"))
             .add(attribute("primary", "boolean", false, "none"))))
         .add(attribute("groups", "complex", false, "none").put("multiValued", true).put("mutability", "readOnly")
-            .put("subAttributes", new JsonArray()
-                .add(attribute("value", "string", false, "none").put("mutability", "readOnly"))
-                .add(attribute("$ref", "reference", false, "none").put("mutability", "readOnly")
-                    .put("referenceTypes", new JsonArray().add("Group")))
-                .add(attribute("display", "string", false, "none").put("mutability", "readOnly"))
-                .add(attribute("type", "string", false, "none").put("mutability", "readOnly")
-                    .put("canonicalValues", new JsonArray().add("direct")))));
+            .put("subAttributes", references("readOnly", "Group", "direct")));
+  }
+
+  /** The sub-attributes of a multi-valued reference (a user's groups, a group's members). */
+  private static JsonArray references(String mutability, String referenceType, String type) {
+    return new JsonArray()
+        .add(attribute("value", "string", false, "none").put("mutability", mutability))
+        .add(attribute("$ref", "reference", false, "none").put("mutability", mutability)
+            .put("referenceTypes", new JsonArray().add(referenceType)))
+        .add(attribute("display", "string", false, "none").put("mutability", "readOnly"))
+        .add(attribute("type", "string", false, "none").put("mutability", mutability)
+            .put("canonicalValues", new JsonArray().add(type)));
   }
 
   private static JsonArray groupAttributes() {
     return new JsonArray()
         .add(attribute("displayName", "string", true, "server").put("caseExact", false))
         .add(attribute("externalId", "string", false, "none").put("caseExact", true))
-        .add(attribute("members", "complex", false, "none").put("multiValued", true).put("subAttributes", new JsonArray()
-            .add(attribute("value", "string", false, "none").put("mutability", "immutable"))
-            .add(attribute("$ref", "reference", false, "none").put("mutability", "immutable")
-                .put("referenceTypes", new JsonArray().add("User")))
-            .add(attribute("display", "string", false, "none").put("mutability", "readOnly"))
-            .add(attribute("type", "string", false, "none").put("mutability", "immutable")
-                .put("canonicalValues", new JsonArray().add("User")))));
+        .add(attribute("members", "complex", false, "none").put("multiValued", true)
+            .put("subAttributes", references("immutable", "User", "User")));
   }
 
   private static JsonObject attribute(String name, String type, boolean required, String uniqueness) {

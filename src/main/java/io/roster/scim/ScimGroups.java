@@ -113,9 +113,7 @@ public final class ScimGroups {
         .compose(total -> pool.preparedQuery(page).execute(Tuple.of(org, attribute, value, start - 1, count)).map(rows -> {
           JsonArray resources = new JsonArray();
           rows.forEach(r -> resources.add(toScim(r, withMembers)));
-          return new JsonObject().put("schemas", new JsonArray().add(ScimUsers.LIST_SCHEMA))
-              .put("totalResults", total.iterator().next().getLong(0)).put("startIndex", start)
-              .put("itemsPerPage", resources.size()).put("Resources", resources);
+          return ScimUsers.listResponse(total.iterator().next().getLong(0), start, resources);
         }));
   }
 
@@ -132,13 +130,7 @@ public final class ScimGroups {
       group.put("externalId", r.getString("external_id"));
     }
     if (withMembers) {
-      JsonArray members = new JsonArray();
-      Object raw = r.getValue("members");
-      for (Object m : raw instanceof JsonArray a ? a : new JsonArray(String.valueOf(raw))) {
-        JsonObject member = (JsonObject) m;
-        members.add(member.copy().put("$ref", baseUrl + "/scim/v2/Users/" + member.getString("value")).put("type", "User"));
-      }
-      group.put("members", members);
+      group.put("members", ScimUsers.references(r.getValue("members"), baseUrl + "/scim/v2/Users/", "User"));
     }
     return group.put("meta", new JsonObject().put("resourceType", "Group")
         .put("created", Times.format(r.getOffsetDateTime("created_at")))

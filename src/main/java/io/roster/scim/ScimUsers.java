@@ -45,13 +45,22 @@ public final class ScimUsers {
     if (r.getString("external_id") != null) {
       user.put("externalId", r.getString("external_id"));
     }
-    JsonArray groups = new JsonArray();
-    Object member = r.getValue("scim_groups");
-    for (Object g : member instanceof JsonArray a ? a : new JsonArray(String.valueOf(member))) {
-      JsonObject group = (JsonObject) g;
-      groups.add(group.copy().put("$ref", baseUrl + "/scim/v2/Groups/" + group.getString("value")).put("type", "direct"));
+    return user.put("groups", references(r.getValue("scim_groups"), baseUrl + "/scim/v2/Groups/", "direct"));
+  }
+
+  /** A json_agg of {value, display} (as the pg client hands it over) as SCIM references with $ref and type. */
+  static JsonArray references(Object aggregated, String location, String type) {
+    JsonArray out = new JsonArray();
+    for (Object o : aggregated instanceof JsonArray a ? a : new JsonArray(String.valueOf(aggregated))) {
+      JsonObject ref = (JsonObject) o;
+      out.add(ref.copy().put("$ref", location + ref.getString("value")).put("type", type));
     }
-    user.put("groups", groups);
-    return user;
+    return out;
+  }
+
+  /** A ListResponse (RFC 7644 section 3.4.2) of one page. */
+  static JsonObject listResponse(long total, int startIndex, JsonArray resources) {
+    return new JsonObject().put("schemas", new JsonArray().add(LIST_SCHEMA)).put("totalResults", total)
+        .put("startIndex", startIndex).put("itemsPerPage", resources.size()).put("Resources", resources);
   }
 }

@@ -157,9 +157,7 @@ public final class ScimVerticle extends CommandVerticle {
         .compose(total -> pool.preparedQuery(PAGE).execute(Tuple.of(org, attribute, value, start - 1, count)).map(rows -> {
           JsonArray resources = new JsonArray();
           rows.forEach(r -> resources.add(ScimUsers.toScim(r, baseUrl)));
-          return new JsonObject().put("schemas", new JsonArray().add(ScimUsers.LIST_SCHEMA))
-              .put("totalResults", total.iterator().next().getLong(0)).put("startIndex", start)
-              .put("itemsPerPage", resources.size()).put("Resources", resources);
+          return ScimUsers.listResponse(total.iterator().next().getLong(0), start, resources);
         })));
   }
 

@@ -17,15 +17,12 @@ import io.roster.support.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.ws.rs.client.Client;
-import jakarta.ws.rs.client.ClientBuilder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.glassfish.jersey.client.ClientConfig;
-import org.glassfish.jersey.jnh.connector.JavaNetHttpConnectorProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 class ScimGroupsTest {
   static final String GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
-  static final String PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+  static final String PATCH_SCHEMA = ScimTest.PATCH_SCHEMA;
   static TestServer a;
   static TestServer b;
   static Journeys journeys;
@@ -48,7 +45,7 @@ class ScimGroupsTest {
     a = TestServer.start();
     b = a.replica(Map.of());
     journeys = new Journeys(a);
-    client = ClientBuilder.newClient(new ClientConfig().connectorProvider(new JavaNetHttpConnectorProvider()));
+    client = ScimTest.newClient();
   }
 
   @AfterAll
@@ -61,8 +58,7 @@ class ScimGroupsTest {
   /** An organization with its Root Admin signed in and a SCIM token. */
   record Tenant(Person admin, String token) {
     ScimService scim() {
-      return new ScimService(client.target(a.http.base() + "/scim/v2")
-          .register((jakarta.ws.rs.client.ClientRequestFilter) req -> req.getHeaders().putSingle("Authorization", "Bearer " + token)));
+      return ScimTest.service(client, a.http, token);
     }
 
     Http.Response send(TestServer on, String method, String path, JsonObject body) {

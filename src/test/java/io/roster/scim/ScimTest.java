@@ -37,8 +37,18 @@ class ScimTest extends ServerTest {
   static void start() {
     admin = journeys.newOrgWithRootAdmin("Provisioned Corp");
     token = newToken(admin, "Okta");
-    client = ClientBuilder.newClient(new ClientConfig().connectorProvider(new JavaNetHttpConnectorProvider()));
-    scim = new ScimService(client.target(http.base() + "/scim/v2")
+    client = newClient();
+    scim = service(client, http, token);
+  }
+
+  /** A JAX-RS client over the JDK's HTTP client, for the UnboundID SCIM SDK. */
+  static Client newClient() {
+    return ClientBuilder.newClient(new ClientConfig().connectorProvider(new JavaNetHttpConnectorProvider()));
+  }
+
+  /** The SCIM SDK's service at a server's /scim/v2, sending the bearer token. */
+  static ScimService service(Client client, Http http, String token) {
+    return new ScimService(client.target(http.base() + "/scim/v2")
         .register((jakarta.ws.rs.client.ClientRequestFilter) req -> req.getHeaders().putSingle("Authorization", "Bearer " + token)));
   }
 
