@@ -6,6 +6,7 @@ import io.roster.domain.Validation;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The SCIM User as Roster accepts it: validation of a POST/PUT body into what Roster stores,
@@ -97,19 +98,54 @@ public final class ScimPatch {
         }
       }
       case "remove" -> {
-        if ("externalId".equalsIgnoreCase(path.trim())) {
+        String p = attribute(path);
+        if (p.equals("externalid")) {
           resource.remove("externalId");
-        } else {
-          throw error(400, "mutability", "Only externalId can be removed");
+        } else if (!ignored(p)) {
+          throw known(p) ? error(400, "mutability", "Only externalId can be removed")
+              : error(400, "invalidPath", "Roster does not manage the attribute " + path.trim());
         }
       }
       default -> throw error(400, "invalidSyntax", "Unknown op " + op.getValue("op"));
     }
   }
 
+  /**
+   * Attributes of the core User schema and of the enterprise extension that Roster does not
+   * store: a PATCH may set or remove them and nothing happens, as a POST or PUT ignores them
+   * (identity providers' default mappings send them).
+   */
+  private static final Set<String> IGNORED = Set.of("id", "schemas", "meta", "displayname", "nickname", "profileurl", "title",
+      "usertype", "preferredlanguage", "locale", "timezone", "phonenumbers", "addresses", "ims", "photos", "x509certificates",
+      "entitlements", "roles", "name.formatted", "name.middlename", "name.honorificprefix", "name.honorificsuffix");
+  private static final String ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:user";
+  private static final String USER_PREFIX = ScimUsers.USER_SCHEMA.toLowerCase(Locale.ROOT) + ":";
+
+  /** A path lower-cased and without the User schema's URN ("urn:…:User:userName" is "username"). */
+  private static String attribute(String path) {
+    String p = path.trim().toLowerCase(Locale.ROOT);
+    return p.startsWith(USER_PREFIX) ? p.substring(USER_PREFIX.length()) : p;
+  }
+
+  private static boolean ignored(String p) {
+    if (p.startsWith(ENTERPRISE)) {
+      return true;
+    }
+    String base = p.contains("[") ? p.substring(0, p.indexOf('[')) : p;
+    return IGNORED.contains(base) || base.contains(".") && IGNORED.contains(base.substring(0, base.indexOf('.')));
+  }
+
+  private static boolean known(String p) {
+    return Set.of("active", "username", "name", "name.givenname", "name.familyname", "groups").contains(p) || p.startsWith("emails");
+  }
+
   private static void set(JsonObject resource, String path, Object value) {
     String p = path.trim();
-    switch (p.toLowerCase(Locale.ROOT)) {
+    String attribute = attribute(p);
+    if (ignored(attribute)) {
+      return;
+    }
+    switch (attribute) {
       case "active" -> resource.put("active", bool(value));
       case "username" -> resource.put("userName", value);
       case "externalid" -> resource.put("externalId", value);
@@ -120,9 +156,9 @@ public final class ScimPatch {
           resource.getJsonObject("name").mergeIn(n);
         }
       }
-      case "displayname", "name.formatted", "title", "locale", "preferredlanguage", "timezone" -> { }
+      case "groups" -> throw error(400, "mutability", "groups is read-only: change a group's members through /Groups");
       default -> {
-        if (p.toLowerCase(Locale.ROOT).startsWith("emails")) {
+        if (attribute.startsWith("emails")) {
           Object email = value instanceof JsonArray a && !a.isEmpty() && a.getValue(0) instanceof JsonObject e
               ? e.getValue("value") : value;
           if (email != null) {

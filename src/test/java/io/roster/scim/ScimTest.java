@@ -355,6 +355,32 @@ class ScimTest extends ServerTest {
     assertThat(written.getBoolean("active")).isFalse();
   }
 
+  /** Entra ID's default attribute mappings send attributes Roster does not store; they are taken and ignored, as in a POST. */
+  @Test
+  void entrasDefaultMappingsArePatchedWithoutHarm() {
+    String email = Journeys.uniqueEmail("entra");
+    Http.Response created = scimPost("/scim/v2/Users", userBody(email).put("title", "Engineer")
+        .put("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", new JsonObject().put("department", "R&D")));
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    String id = created.json().getString("id");
+    Http.Response entra = scimPatch("/scim/v2/Users/" + id, new JsonArray()
+        .add(op("Replace", "displayName", "Casey Case"))
+        .add(op("Add", "title", "Lead"))
+        .add(op("Add", "phoneNumbers[type eq \"work\"].value", "+1 555 0100"))
+        .add(op("Replace", "addresses[type eq \"work\"].formatted", "1 Main St"))
+        .add(op("Add", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "Ops"))
+        .add(op("Replace", USER_SCHEMA + ":name.givenName", "Kasey"))
+        .add(op("Remove", "title", null)));
+    assertThat(entra.status()).as(entra.toString()).isEqualTo(200);
+    assertThat(entra.json().getJsonObject("name").getString("givenName")).isEqualTo("Kasey");
+    assertThat(entra.json().containsKey("title")).isFalse();
+    assertScimError(scimPatch("/scim/v2/Users/" + id, new JsonArray().add(op("add", "groups", new JsonArray()
+        .add(new JsonObject().put("value", id))))), 400, "mutability");
+    assertScimError(scimPatch("/scim/v2/Users/" + id, new JsonArray().add(op("replace", "favouriteColour", "blue"))), 400, "invalidPath");
+    assertScimError(scimPatch("/scim/v2/Users/" + id, new JsonArray().add(op("remove", "userName", null))), 400, "mutability");
+    assertScimError(scimPatch("/scim/v2/Users/" + id, new JsonArray().add(op("remove", "favouriteColour", null))), 400, "invalidPath");
+  }
+
   @Test
   void everyAnswerUnderScimV2HasTheScimShape() {
     assertScimError(http.get("/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:Nope").send(), 404, null);
