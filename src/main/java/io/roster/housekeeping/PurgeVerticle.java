@@ -1,6 +1,7 @@
 package io.roster.housekeeping;
 
 import io.roster.common.BackgroundWork;
+import io.roster.common.FailureLog;
 import io.roster.common.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PurgeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PurgeVerticle.class);
+  private final FailureLog failures = new FailureLog(LOG, "Purge");
   static final int BATCH = 1_000;
 
   /** Table and the condition of a purgeable row; $1 is the retention in seconds. */
@@ -63,7 +65,7 @@ public final class PurgeVerticle extends VerticleBase {
     for (String[] p : PURGES) {
       chain = chain.compose(x -> purge(p[0], p[1], 0));
     }
-    return chain.onFailure(err -> LOG.warn("Purge failed: {}", err.toString()));
+    return chain.onSuccess(x -> failures.succeeded()).onFailure(failures::failed);
   }
 
   private Future<Void> purge(String table, String condition, int total) {

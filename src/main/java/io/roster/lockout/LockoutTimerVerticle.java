@@ -2,6 +2,7 @@ package io.roster.lockout;
 
 import io.roster.auth.AuthCommands;
 import io.roster.common.BackgroundWork;
+import io.roster.common.FailureLog;
 import io.roster.common.Settings;
 import io.roster.lifecycle.Lifecycle;
 import io.vertx.core.Future;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LockoutTimerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(LockoutTimerVerticle.class);
+  private final FailureLog failures = new FailureLog(LOG, "Lockout sweep");
 
   private static final String SWEEP = """
       WITH due AS (
@@ -70,6 +72,7 @@ public final class LockoutTimerVerticle extends VerticleBase {
           }
         })
         .compose(n -> lifecycle.noticeLocks())
-        .onFailure(err -> LOG.warn("Lockout sweep failed: {}", err.toString())));
+        .onSuccess(x -> failures.succeeded())
+        .onFailure(failures::failed));
   }
 }

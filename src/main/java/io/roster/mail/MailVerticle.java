@@ -1,6 +1,7 @@
 package io.roster.mail;
 
 import io.roster.common.BackgroundWork;
+import io.roster.common.FailureLog;
 import io.roster.common.Metrics;
 import io.roster.common.Settings;
 import io.vertx.core.Future;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MailVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MailVerticle.class);
+  private final FailureLog pollFailures = new FailureLog(LOG, "Outbox poll");
   /** Rows per claim: enough to keep every connection busy; a killed process strands them for at most the claim's minute. */
   private static final int BATCH_PER_CONNECTION = 8;
   private static final long PENDING_METRIC_MS = 5_000;
@@ -133,8 +135,11 @@ public final class MailVerticle extends VerticleBase {
         .onComplete(ar -> {
           polling = false;
           if (ar.failed()) {
-            LOG.warn("Outbox poll failed: {}", ar.cause().toString());
-          } else if (!work.stopping() && (ar.result() == batch || pollAgain)) {
+            pollFailures.failed(ar.cause());
+            return;
+          }
+          pollFailures.succeeded();
+          if (!work.stopping() && (ar.result() == batch || pollAgain)) {
             poll();
           }
         }));
