@@ -3,12 +3,14 @@ import { can, currentUser, home, signedIn } from './api';
 import { navigate, useLocation } from './router';
 import { Console } from './pages/Console';
 import { ForgotPassword, Invitation, Login, ResetPassword, Unlock, VerifyEmail } from './pages/Public';
+import { Provisioning } from './pages/Provisioning';
 import { Account, Audit, Security } from './pages/Settings';
 import { Users } from './pages/Users';
 
 const CONSOLE: Record<string, { title: string; permission?: string; view: () => any }> = {
   '/console/users': { title: 'User Management', permission: 'users.manage', view: () => <Users /> },
   '/console/security': { title: 'Security', permission: 'admin-settings.access', view: () => <Security /> },
+  '/console/provisioning': { title: 'Provisioning', permission: 'admin-settings.access', view: () => <Provisioning /> },
   '/console/audit': { title: 'Audit log', permission: 'admin-settings.access', view: () => <Audit /> },
   '/console/account': { title: 'My account', view: () => <Account /> },
 };

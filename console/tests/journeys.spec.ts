@@ -330,3 +330,52 @@ test('account protection: the allowlist, lockout mail and history settings, reco
   await page.getByRole('button', { name: 'Unlock my account' }).click();
   await expect(page.getByText('This unlock link has expired or has already been used.')).toBeVisible();
 });
+
+test('an admin connects an identity provider: a SCIM token shown once, the groups it pushes, revoked', async ({ page, request }) => {
+  const admin = await newOrganization(request, 'Provisioned Ltd');
+  await acceptAndEnrol(page, admin);
+  await expect(page.getByRole('heading', { name: 'User Management' })).toBeVisible();
+  await page.getByRole('link', { name: 'Provisioning' }).click();
+  await expect(page.getByRole('heading', { name: 'SCIM provisioning' })).toBeVisible();
+  await expect(page.getByText(ROSTER + '/scim/v2')).toBeVisible();
+  await expect(page.getByText('No tokens yet.')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await expect(page.getByText('must be 1 to 100 characters, not blank')).toBeVisible();
+  await page.getByLabel('Token name').fill('Okta');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await expect(page.getByText('Copy the token for Okta now: it is shown only this once.')).toBeVisible();
+  const token = (await page.getByLabel('New SCIM token').innerText()).trim();
+  expect(token.length).toBeGreaterThan(30);
+  await expect(page.getByRole('cell', { name: 'Okta', exact: true })).toBeVisible();
+  await check(page, 'provisioning-token');
+  await page.getByRole('button', { name: 'Done' }).click();
+  await expect(page.getByLabel('New SCIM token')).toHaveCount(0);
+
+  // The identity provider provisions a user and pushes a group with the token.
+  const scim = { Authorization: 'Bearer ' + token, 'Content-Type': 'application/scim+json' };
+  const email = unique('pushed');
+  const user = await request.post(`${ROSTER}/scim/v2/Users`, { headers: scim, data: {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: email,
+    name: { givenName: 'Pat', familyName: 'Pushed' }, active: true } });
+  expect(user.status()).toBe(201);
+  const group = await request.post(`${ROSTER}/scim/v2/Groups`, { headers: scim, data: {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Field Engineers',
+    members: [{ value: (await user.json()).id }] } });
+  expect(group.status()).toBe(201);
+  // Away and back (a reload would sign out: the session lives in the page's memory).
+  await page.getByRole('link', { name: 'User Management' }).click();
+  await page.getByRole('link', { name: 'Provisioning' }).click();
+  const groups = page.getByRole('region', { name: 'Groups' });
+  await expect(groups.getByRole('row').filter({ hasText: 'Field Engineers' })).toContainText('1');
+  await expect(groups.getByRole('row').filter({ hasText: 'Field Engineers' })).toContainText('Yes');
+  await check(page, 'provisioning-groups');
+
+  // Revoked: the identity provider is shut out.
+  await page.getByRole('button', { name: 'Revoke Okta' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Revoke Okta?' });
+  await dialog.getByRole('button', { name: 'Revoke', exact: true }).click();
+  await expect(page.getByText('Token Okta revoked')).toBeVisible();
+  await expect(page.getByText('No tokens yet.')).toBeVisible();
+  expect((await request.get(`${ROSTER}/scim/v2/Users`, { headers: scim })).status()).toBe(401);
+});

@@ -10,6 +10,7 @@ export function Console(props: { title: string; path: string; children: Componen
   const links: [string, string, boolean][] = [
     ['/console/users', 'User Management', can('users.manage')],
     ['/console/security', 'Security', can('admin-settings.access')],
+    ['/console/provisioning', 'Provisioning', can('admin-settings.access')],
     ['/console/audit', 'Audit log', can('admin-settings.access')],
     ['/console/account', 'My account', true],
   ];
