@@ -9,9 +9,10 @@ CREATE TABLE scim_groups (
     external_id          text,
     created_at           timestamptz NOT NULL DEFAULT now(),
     updated_at           timestamptz NOT NULL DEFAULT now(),
-    version              int         NOT NULL DEFAULT 1,
-    UNIQUE (organization_id, display_name)
+    version              int         NOT NULL DEFAULT 1
 );
+-- One SCIM group per name, case ignored (as SCIM's displayName filter); also the look-up by name.
+CREATE UNIQUE INDEX scim_groups_name ON scim_groups (organization_id, lower(display_name));
 CREATE INDEX scim_groups_org ON scim_groups (organization_id, created_at, id);
 -- Members of a group: users whose groups contain its name.
 CREATE INDEX users_groups ON users USING gin (groups);

@@ -144,11 +144,17 @@ public final class ScimGroups {
   /** POST: a new group with exactly these members (users who already carry the name and are not listed lose it). */
   Future<JsonObject> create(UUID org, Group wanted) {
     UUID id = UUID.randomUUID();
-    return lifecycle.run(ch -> nameFree(ch.tx, org, wanted.displayName(), id)
+    return unique(lifecycle.run(ch -> nameFree(ch.tx, org, wanted.displayName(), id)
         .compose(x -> ch.tx.preparedQuery(INSERT).execute(Tuple.of(id, org, wanted.displayName(), wanted.externalId())))
         .compose(x -> members(ch.tx, org, wanted.displayName()))
         .compose(current -> write(ch, org, id, wanted.displayName(), current, wanted, "created"))
-        .compose(x -> get(ch.tx, org, id)));
+        .compose(x -> get(ch.tx, org, id))));
+  }
+
+  /** Two writers that take one name at once: the unique index refuses the second, which is 409 uniqueness as well. */
+  private static Future<JsonObject> unique(Future<JsonObject> write) {
+    return write.recover(err -> Future.failedFuture(err instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())
+        ? ScimPatch.error(409, "uniqueness", "A group with this displayName exists already") : err));
   }
 
   /** PUT: the group becomes exactly this. */
@@ -179,7 +185,7 @@ public final class ScimGroups {
   }
 
   private Future<JsonObject> locked(UUID org, UUID id, Next next) {
-    return lifecycle.run(ch -> ch.tx.preparedQuery(LOCK).execute(Tuple.of(id, org)).compose(rows -> {
+    return unique(lifecycle.run(ch -> ch.tx.preparedQuery(LOCK).execute(Tuple.of(id, org)).compose(rows -> {
       if (rows.size() == 0) {
         return Future.failedFuture(ApiException.notFound());
       }
@@ -189,7 +195,7 @@ public final class ScimGroups {
           .compose(wanted -> (wanted.displayName().equals(name) ? Future.succeededFuture() : nameFree(ch.tx, org, wanted.displayName(), id))
               .compose(x -> write(ch, org, id, name, current, wanted, "updated"))))
           .compose(x -> get(ch.tx, org, id));
-    }));
+    })));
   }
 
   private Future<Set<UUID>> members(SqlClient tx, UUID org, String name) {

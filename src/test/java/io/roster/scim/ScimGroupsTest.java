@@ -231,6 +231,17 @@ class ScimGroupsTest {
     assertScimError(t.send(a, "POST", "/scim/v2/Groups", noSchema), 400, "invalidSyntax");
     assertScimError(t.send(a, "POST", "/scim/v2/Groups", groupBody("helpdesk")), 409, "uniqueness");
     assertScimError(t.send(a, "POST", "/scim/v2/Groups", groupBody("")), 400, "invalidValue");
+    // Two replicas creating one name at once (case aside): one group, and a 409 for the other.
+    for (int round = 0; round < 3; round++) {
+      String name = "Night Shift " + round;
+      CompletableFuture<Http.Response> one = a.http.post("/scim/v2/Groups").bearer(t.token())
+          .raw(groupBody(name).encode(), "application/scim+json").sendAsync();
+      CompletableFuture<Http.Response> two = b.http.post("/scim/v2/Groups").bearer(t.token())
+          .raw(groupBody(name.toUpperCase()).encode(), "application/scim+json").sendAsync();
+      assertThat(List.of(one.join().status(), two.join().status())).as(one.join() + " / " + two.join())
+          .containsExactlyInAnyOrder(201, 409);
+      assertScimError(one.join().status() == 409 ? one.join() : two.join(), 409, "uniqueness");
+    }
     Tenant other = tenant("Elsewhere");
     String foreigner = other.user(Journeys.uniqueEmail("foreign"));
     assertScimError(t.patch(a, id, op("add", "members", members(foreigner))), 400, "invalidValue");
