@@ -20,10 +20,10 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -166,7 +166,7 @@ public final class Lifecycle {
   private <T> Future<T> run(Function<Change, Future<T>> work, int attempts) {
     Change[] change = new Change[1];
     return pool.withTransaction(tx -> work.apply(change[0] = new Change(tx)))
-        .recover(err -> attempts > 1 && err instanceof io.vertx.pgclient.PgException pg
+        .recover(err -> attempts > 1 && err instanceof PgException pg
             && ("40P01".equals(pg.getSqlState()) || "40001".equals(pg.getSqlState()))
             ? run(work, attempts - 1) : Future.failedFuture(err))
         .onSuccess(x -> committed(change[0]));

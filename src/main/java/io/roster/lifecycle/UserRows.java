@@ -1,6 +1,7 @@
 package io.roster.lifecycle;
 
 import io.roster.common.Times;
+import io.roster.domain.Validation;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -35,7 +36,7 @@ public final class UserRows {
   public static String displayEmail(Row r) {
     String email = r.getString("email");
     String given = r.getString("user_name");
-    return given != null && io.roster.domain.Validation.email(given).filter(email::equals).isPresent() ? given.strip() : email;
+    return given != null && Validation.email(given).filter(email::equals).isPresent() ? given.strip() : email;
   }
 
   public static JsonObject toJson(Row r) {

@@ -11,10 +11,12 @@ import io.roster.lifecycle.Lifecycle;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -153,7 +155,7 @@ public final class ScimGroups {
 
   /** Two writers that take one name at once: the unique index refuses the second, which is 409 uniqueness as well. */
   private static Future<JsonObject> unique(Future<JsonObject> write) {
-    return write.recover(err -> Future.failedFuture(err instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())
+    return write.recover(err -> Future.failedFuture(err instanceof PgException pg && "23505".equals(pg.getSqlState())
         ? ScimPatch.error(409, "uniqueness", "A group with this displayName exists already") : err));
   }
 
@@ -229,7 +231,7 @@ public final class ScimGroups {
     touched.addAll(removed);
     return ch.tx.preparedQuery(LOCK_USERS).execute(Tuple.of(org).addArrayOfUUID(touched.toArray(UUID[]::new)))
         .compose(rows -> {
-          Set<UUID> known = new java.util.HashSet<>();
+          Set<UUID> known = new HashSet<>();
           boolean full = false;
           for (Row r : rows) {
             known.add(r.getUUID("id"));

@@ -1,9 +1,11 @@
 package io.roster.scim;
 
 import io.roster.common.Times;
+import io.roster.lifecycle.UserRows;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import java.util.Map;
 
 /** The SCIM 2.0 User resource (RFC 7643 section 4.1) as Roster fills it. */
 public final class ScimUsers {
@@ -13,19 +15,19 @@ public final class ScimUsers {
   public static final String PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
   /** The user columns, and the SCIM groups the user is a member of (read-only, RFC 7643 section 4.1.2). */
-  static final String COLUMNS = io.roster.lifecycle.UserRows.COLUMNS + """
+  static final String COLUMNS = UserRows.COLUMNS + """
       , (SELECT coalesce(json_agg(json_build_object('value', g.id, 'display', g.display_name) ORDER BY g.display_name), '[]')
          FROM scim_groups g WHERE g.organization_id = u.organization_id AND g.display_name = ANY(u.groups)) AS scim_groups""";
 
   /** Filters on Users: userName (case ignored, as every address), externalId and id. */
-  public static final java.util.Map<String, String> FILTERS = java.util.Map.of("username", "userName", "externalid", "externalId", "id", "id");
+  public static final Map<String, String> FILTERS = Map.of("username", "userName", "externalid", "externalId", "id", "id");
 
   private ScimUsers() {}
 
   static JsonObject toScim(Row r, String baseUrl) {
     String id = r.getUUID("id").toString();
     // The userName as the identity provider sent it (case kept), while it names the current address.
-    String email = io.roster.lifecycle.UserRows.displayEmail(r);
+    String email = UserRows.displayEmail(r);
     String first = r.getString("first_name");
     String last = r.getString("last_name");
     JsonObject user = new JsonObject()

@@ -8,7 +8,6 @@ import io.roster.lifecycle.Lifecycle;
 import io.roster.lifecycle.NewUser;
 import io.roster.lifecycle.UserRows;
 import io.roster.sessions.Revocations;
-import io.vertx.sqlclient.SqlConnection;
 import io.roster.common.ApiException;
 import io.roster.common.Caller;
 import io.roster.common.CommandVerticle;
