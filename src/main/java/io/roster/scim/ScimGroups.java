@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -161,12 +162,12 @@ public final class ScimGroups {
 
   /** PUT: the group becomes exactly this. */
   Future<JsonObject> replace(UUID org, UUID id, Group wanted) {
-    return locked(org, id, (ch, current) -> Future.succeededFuture(wanted));
+    return locked(org, id, current -> wanted);
   }
 
   /** PATCH: the operations applied to the group as it is under its row lock. */
   Future<JsonObject> patch(UUID org, UUID id, JsonArray operations) {
-    return locked(org, id, (ch, current) -> Future.succeededFuture(apply(current, operations)));
+    return locked(org, id, current -> apply(current, operations));
   }
 
   Future<JsonObject> delete(UUID org, UUID id) {
@@ -182,21 +183,19 @@ public final class ScimGroups {
     }));
   }
 
-  private interface Next {
-    Future<Group> of(Change ch, Group current);
-  }
-
-  private Future<JsonObject> locked(UUID org, UUID id, Next next) {
+  /** Locks the group, works out what it becomes from what it is, and writes that. */
+  private Future<JsonObject> locked(UUID org, UUID id, UnaryOperator<Group> next) {
     return unique(lifecycle.run(ch -> ch.tx.preparedQuery(LOCK).execute(Tuple.of(id, org)).compose(rows -> {
       if (rows.size() == 0) {
         return Future.failedFuture(ApiException.notFound());
       }
       Row r = rows.iterator().next();
       String name = r.getString("display_name");
-      return members(ch.tx, org, name).compose(current -> next.of(ch, new Group(name, r.getString("external_id"), current))
-          .compose(wanted -> (wanted.displayName().equals(name) ? Future.succeededFuture() : nameFree(ch.tx, org, wanted.displayName(), id))
-              .compose(x -> write(ch, org, id, name, current, wanted, "updated"))))
-          .compose(x -> get(ch.tx, org, id));
+      return members(ch.tx, org, name).compose(current -> {
+        Group wanted = next.apply(new Group(name, r.getString("external_id"), current));
+        return (wanted.displayName().equals(name) ? Future.<Void>succeededFuture() : nameFree(ch.tx, org, wanted.displayName(), id))
+            .compose(x -> write(ch, org, id, name, current, wanted, "updated"));
+      }).compose(x -> get(ch.tx, org, id));
     })));
   }
 
