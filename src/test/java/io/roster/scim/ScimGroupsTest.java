@@ -302,6 +302,35 @@ class ScimGroupsTest {
     }
     assertThat(t.rosterUser(users.get(1)).getJsonArray("groups").getList()).containsExactly("Other");
 
+    // Users in both mapped groups, removed from one on each replica at the same moment: each push
+    // sees the other's commit (the user's row lock), so every one of them ends in neither and is
+    // deactivated exactly once.
+    List<String> both = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      both.add(t.user(Journeys.uniqueEmail("both" + i)));
+    }
+    String day = t.send(a, "POST", "/scim/v2/Groups", groupBody("Day", both.toArray(String[]::new))).json().getString("id");
+    String night = t.send(a, "POST", "/scim/v2/Groups", groupBody("Night", both.toArray(String[]::new))).json().getString("id");
+    Http.Response ruled = a.http.put("/api/v1/sso/integrations/" + sso.json().getString("id")).bearer(t.admin().accessToken())
+        .json(new JsonObject().put("name", "Okta").put("module", "unified-login").put("enableMappingRules", true)
+            .put("mappedGroups", new JsonArray().add("Staff").add("Contractors").add("Day").add("Night"))).send();
+    assertThat(ruled.status()).as(ruled.toString()).isEqualTo(200);
+    List<CompletableFuture<Http.Response>> halves = new ArrayList<>();
+    for (String u : both) {
+      for (String[] side : new String[][] {{day, "a"}, {night, "b"}}) {
+        halves.add((side[1].equals("a") ? a : b).http.patch("/scim/v2/Groups/" + side[0]).bearer(t.token()).raw(new JsonObject()
+            .put("schemas", new JsonArray().add(PATCH_SCHEMA))
+            .put("Operations", new JsonArray().add(op("remove", "members[value eq \"" + u + "\"]", null)))
+            .encode(), "application/scim+json").sendAsync());
+      }
+    }
+    halves.forEach(p -> assertThat(p.join().status()).as(p.join().toString()).isEqualTo(200));
+    for (String u : both) {
+      assertThat(t.rosterUser(u).getString("status")).as(u).isEqualTo("DEACTIVATED");
+      assertThat(a.count("SELECT count(*) FROM audit_events WHERE action = 'USER_DEACTIVATED' AND target_user_id = ?::uuid", u))
+          .as("one audit event for " + u).isEqualTo(1);
+    }
+
     // Leaving the last mapped group by a group's deletion deactivates too; the Root Admin never.
     assertThat(t.send(a, "PATCH", "/scim/v2/Groups/" + contractors, new JsonObject().put("schemas", new JsonArray().add(PATCH_SCHEMA))
         .put("Operations", new JsonArray().add(op("add", "members", members(t.admin().id()))))).status()).isEqualTo(200);
