@@ -45,11 +45,9 @@ public final class ScimGroups {
   private static final String MEMBERS = """
       , (SELECT coalesce(json_agg(json_build_object('value', u.id, 'display', u.email) ORDER BY u.email), '[]')
          FROM users u WHERE u.organization_id = g.organization_id AND u.groups @> ARRAY[g.display_name]) AS members""";
-  private static final String MATCHES = " " + """
-      FROM scim_groups g WHERE g.organization_id = $1 AND (
-        $2::text IS NULL OR ($2 = 'displayName' AND lower(g.display_name) = lower($3))
-        OR ($2 = 'externalId' AND g.external_id = $3) OR ($2 = 'id' AND g.id::text = lower($3)))""";
-  private static final String COUNT = "SELECT count(*)" + MATCHES;
+  /** The list's filters, each its condition on $2 (displayName by the index scim_groups_name). */
+  private static final Map<String, String> CONDITIONS = Map.of("displayName", " AND lower(g.display_name) = lower($2)",
+      "externalId", " AND g.external_id = $2", "id", " AND g.id = $2");
   private static final String LOCK = "SELECT " + COLUMNS + " FROM scim_groups g WHERE g.id = $1 AND g.organization_id = $2 FOR UPDATE";
   private static final String ONE = "SELECT " + COLUMNS + MEMBERS + " FROM scim_groups g WHERE g.id = $1 AND g.organization_id = $2";
   private static final String MEMBER_IDS = """
@@ -109,15 +107,8 @@ public final class ScimGroups {
   // ---- reading -------------------------------------------------------------------------------
 
   Future<JsonObject> list(UUID org, ScimQuery.Filter filter, int start, int count, boolean withMembers) {
-    String attribute = filter == null ? null : filter.attribute();
-    String value = filter == null ? null : filter.value();
-    String page = "SELECT " + COLUMNS + (withMembers ? MEMBERS : "") + MATCHES + " ORDER BY g.created_at, g.id OFFSET $4 LIMIT $5";
-    return pool.preparedQuery(COUNT).execute(Tuple.of(org, attribute, value))
-        .compose(total -> pool.preparedQuery(page).execute(Tuple.of(org, attribute, value, start - 1, count)).map(rows -> {
-          JsonArray resources = new JsonArray();
-          rows.forEach(r -> resources.add(toScim(r, withMembers)));
-          return ScimUsers.listResponse(total.iterator().next().getLong(0), start, resources);
-        }));
+    return ScimQuery.list(pool, COLUMNS + (withMembers ? MEMBERS : ""), "FROM scim_groups g WHERE g.organization_id = $1", org,
+        CONDITIONS, filter, "g.created_at, g.id", start, count, r -> toScim(r, withMembers));
   }
 
   Future<JsonObject> get(SqlClient client, UUID org, UUID id) {

@@ -1,13 +1,22 @@
 package io.roster.scim;
 
+import io.roster.common.Ids;
 import io.roster.domain.Validation;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -84,6 +93,39 @@ public final class ScimQuery {
       return wanted.contains(a) || !subNames(wanted, a).isEmpty();
     }
     return !names(excluded, schema).contains(a);
+  }
+
+  /**
+   * One ListResponse page: the count and the rows of from (whose first parameter is the
+   * organization) narrowed by the filter's condition, which is one statement per attribute so
+   * that each uses its own index (a condition such as "$2 IS NULL OR ..." would not).
+   * conditions maps each attribute to its condition on $2; an id that is not a UUID matches nothing.
+   */
+  public static Future<JsonObject> list(Pool pool, String columns, String from, UUID org, Map<String, String> conditions,
+      Filter filter, String order, int start, int count, Function<Row, JsonObject> toScim) {
+    List<Object> params = new ArrayList<>(List.of(org));
+    String where = "";
+    if (filter != null) {
+      Object value = filter.value();
+      if (filter.attribute().equals("id")) {
+        Optional<UUID> id = Ids.parse(filter.value().strip());
+        if (id.isEmpty()) {
+          return Future.succeededFuture(ScimUsers.listResponse(0, start, new JsonArray()));
+        }
+        value = id.get();
+      }
+      params.add(value);
+      where = conditions.get(filter.attribute());
+    }
+    int n = params.size();
+    String page = "SELECT " + columns + " " + from + where + " ORDER BY " + order + " OFFSET $" + (n + 1) + " LIMIT $" + (n + 2);
+    Tuple pageParams = Tuple.from(params).addInteger(start - 1).addInteger(count);
+    return pool.preparedQuery("SELECT count(*) " + from + where).execute(Tuple.from(params))
+        .compose(total -> pool.preparedQuery(page).execute(pageParams).map(rows -> {
+          JsonArray resources = new JsonArray();
+          rows.forEach(r -> resources.add(toScim.apply(r)));
+          return ScimUsers.listResponse(total.iterator().next().getLong(0), start, resources);
+        }));
   }
 
   /** A list response with each resource projected. */

@@ -40,12 +40,9 @@ public final class ScimVerticle extends CommandVerticle {
       ORDER BY created_at, id LIMIT $4""";
   private static final String REVOKE_TOKEN =
       "UPDATE scim_tokens SET revoked_at = now() WHERE id = $1 AND organization_id = $2 AND revoked_at IS NULL";
-  /** Users matching the list's filter ($2 the attribute, $3 the value; no filter when $2 is null). */
-  private static final String MATCHES = " " + """
-      FROM users u WHERE u.organization_id = $1 AND ($2::text IS NULL OR ($2 = 'userName' AND u.email = $3)
-        OR ($2 = 'externalId' AND u.external_id = $3) OR ($2 = 'id' AND u.id::text = $3))""";
-  private static final String COUNT = "SELECT count(*)" + MATCHES;
-  private static final String PAGE = "SELECT " + ScimUsers.COLUMNS + MATCHES + " ORDER BY u.created_at, u.id OFFSET $4 LIMIT $5";
+  /** The list's filters, each its condition on $2 (indexes: users_email_key, users_external_id, the primary key). */
+  private static final Map<String, String> CONDITIONS = Map.of(
+      "userName", " AND u.email = $2", "externalId", " AND u.external_id = $2", "id", " AND u.id = $2");
   private static final String ONE = "SELECT " + ScimUsers.COLUMNS + " FROM users u WHERE u.id = $1 AND u.organization_id = $2";
   private static final String LOCK = "SELECT " + ScimUsers.COLUMNS + ", u.status AS lasting_status, u.email_verified FROM users u"
       + " WHERE u.id = $1 AND u.organization_id = $2 FOR UPDATE";
@@ -146,17 +143,12 @@ public final class ScimVerticle extends CommandVerticle {
 
   private Future<JsonObject> listUsers(JsonObject cmd) {
     ScimQuery.Filter f = filter(cmd);
-    String attribute = f == null ? null : f.attribute();
-    // userName and id match as Roster stores them: the normalised address, the id in lower case.
-    String value = f == null ? null : f.attribute().equals("externalId") ? f.value() : f.value().strip().toLowerCase(Locale.ROOT);
-    int start = cmd.getInteger("startIndex");
-    int count = cmd.getInteger("count");
-    return organization(cmd).compose(org -> pool.preparedQuery(COUNT).execute(Tuple.of(org, attribute, value))
-        .compose(total -> pool.preparedQuery(PAGE).execute(Tuple.of(org, attribute, value, start - 1, count)).map(rows -> {
-          JsonArray resources = new JsonArray();
-          rows.forEach(r -> resources.add(ScimUsers.toScim(r, baseUrl)));
-          return ScimUsers.listResponse(total.iterator().next().getLong(0), start, resources);
-        })));
+    // userName matches as Roster stores it: the normalised address.
+    ScimQuery.Filter asStored = f != null && f.attribute().equals("userName")
+        ? new ScimQuery.Filter("userName", f.value().strip().toLowerCase(Locale.ROOT)) : f;
+    return organization(cmd).compose(org -> ScimQuery.list(pool, ScimUsers.COLUMNS, "FROM users u WHERE u.organization_id = $1",
+        org, CONDITIONS, asStored, "u.created_at, u.id", cmd.getInteger("startIndex"), cmd.getInteger("count"),
+        r -> ScimUsers.toScim(r, baseUrl)));
   }
 
   private Future<JsonObject> one(io.vertx.sqlclient.SqlClient tx, UUID org, UUID id) {

@@ -275,6 +275,9 @@ class ScimTest extends ServerTest {
     JsonObject byId = http.get("/scim/v2/Users?filter=" + java.net.URLEncoder.encode("id eq \"" + id.toUpperCase() + "\"",
         java.nio.charset.StandardCharsets.UTF_8)).bearer(token).send().json();
     assertThat(byId.getInteger("totalResults")).isEqualTo(1);
+    JsonObject notAnId = http.get("/scim/v2/Users?filter=" + java.net.URLEncoder.encode("id eq \"not-an-id\"",
+        java.nio.charset.StandardCharsets.UTF_8)).bearer(token).send().json();
+    assertThat(notAnId.getInteger("totalResults")).isZero();
   }
 
   @Test
