@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,10 +126,13 @@ public final class Lifecycle {
   private static final String INSERT_UNLOCK_LINK = """
       INSERT INTO action_tokens (token_hash, user_id, kind, expires_at) VALUES ($1, $2, 'UNLOCK', $3)""";
 
-  /** Of the candidates (everyone when $3 is null), who the mapping rules put out: in none of the mapped groups. */
+  /** Who the mapping rules put out: in none of the mapped groups; of everyone, or ($3) of the candidates by primary key. */
   private static final String UNMAPPED = """
       SELECT id FROM users WHERE organization_id = $1 AND NOT root_admin AND status <> 'DEACTIVATED'
-        AND NOT (groups && $2::text[]) AND ($3::uuid[] IS NULL OR id = ANY($3::uuid[])) ORDER BY id FOR UPDATE""";
+        AND NOT (groups && $2::text[]) ORDER BY id FOR UPDATE""";
+  private static final String UNMAPPED_OF = """
+      SELECT id FROM users WHERE id = ANY($3::uuid[]) AND organization_id = $1 AND NOT root_admin AND status <> 'DEACTIVATED'
+        AND NOT (groups && $2::text[]) ORDER BY id FOR UPDATE""";
   private static final String RULED_INTEGRATIONS = """
       SELECT id, mapped_groups FROM sso_integrations WHERE organization_id = $1 AND enable_mapping_rules ORDER BY id""";
 
@@ -379,8 +383,10 @@ public final class Lifecycle {
    * together write one USER_DEACTIVATED each. Answers who was deactivated.
    */
   public Future<List<UUID>> applyMappingRule(Change c, UUID org, UUID integrationId, String[] mappedGroups, UUID[] candidates) {
-    Tuple params = Tuple.of(org).addArrayOfString(mappedGroups).addArrayOfUUID(candidates);
-    return c.tx.preparedQuery(UNMAPPED).execute(params).compose(rows -> {
+    Tuple params = Tuple.of(org).addArrayOfString(mappedGroups);
+    Future<RowSet<Row>> unmapped = candidates == null ? c.tx.preparedQuery(UNMAPPED).execute(params)
+        : c.tx.preparedQuery(UNMAPPED_OF).execute(params.addArrayOfUUID(candidates));
+    return unmapped.compose(rows -> {
       List<UUID> out = new ArrayList<>();
       rows.forEach(r -> out.add(r.getUUID("id")));
       return deactivate(c, org, out, "SSO_MAPPING", null, new JsonObject().put("integrationId", integrationId.toString()));
