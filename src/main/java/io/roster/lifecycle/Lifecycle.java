@@ -169,11 +169,12 @@ public final class Lifecycle {
    */
   private <T> Future<T> run(Function<Change, Future<T>> work, int attempts) {
     Change[] change = new Change[1];
+    // Only the attempt that committed evicts and wakes the mail verticle, once.
     return pool.withTransaction(tx -> work.apply(change[0] = new Change(tx)))
+        .onSuccess(x -> committed(change[0]))
         .recover(err -> attempts > 1 && err instanceof PgException pg
             && ("40P01".equals(pg.getSqlState()) || "40001".equals(pg.getSqlState()))
-            ? run(work, attempts - 1) : Future.failedFuture(err))
-        .onSuccess(x -> committed(change[0]));
+            ? run(work, attempts - 1) : Future.failedFuture(err));
   }
 
   /**
