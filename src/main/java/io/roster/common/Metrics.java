@@ -22,11 +22,11 @@ public final class Metrics {
 
   private Metrics() {}
 
-  /** Binds the meters to the registry Vert.x scrapes now (a new Vertx instance brings a new one). */
   /** The request timers by method, route template and status: found with one map look-up per request. */
   private static final java.util.concurrent.ConcurrentHashMap<String, io.micrometer.core.instrument.Timer> REQUEST_TIMERS =
       new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** Binds the meters to the registry Vert.x scrapes now (a new Vertx instance brings a new one). */
   private static void init() {
     MeterRegistry current = BackendRegistries.getDefaultNow();
     if (verifications != null && (current == null || current == bound)) {
