@@ -2,7 +2,6 @@ package io.roster.scim;
 
 import io.roster.audit.Audit;
 import io.roster.common.ApiException;
-import io.roster.common.ErrorCode;
 import io.roster.common.Ids;
 import io.roster.common.Times;
 import io.roster.domain.Validation;
@@ -52,8 +51,6 @@ public final class ScimGroups {
   private static final String ONE = "SELECT " + COLUMNS + MEMBERS + " FROM scim_groups g WHERE g.id = $1 AND g.organization_id = $2";
   private static final String MEMBER_IDS = """
       SELECT id FROM users WHERE organization_id = $1 AND groups @> ARRAY[$2::text] ORDER BY id""";
-  private static final String NAME_TAKEN = """
-      SELECT 1 FROM scim_groups WHERE organization_id = $1 AND lower(display_name) = lower($2) AND id <> $3""";
   private static final String INSERT = """
       INSERT INTO scim_groups (id, organization_id, display_name, external_id) VALUES ($1, $2, $3, $4)""";
   private static final String UPDATE = """
@@ -69,7 +66,7 @@ public final class ScimGroups {
       WHERE organization_id = $1 AND id = ANY($3::uuid[]) AND NOT (groups @> ARRAY[$2::text])""";
   private static final String REMOVE = """
       UPDATE users SET groups = array_remove(groups, $2), updated_at = now(), version = version + 1
-      WHERE organization_id = $1 AND id = ANY($3::uuid[]) AND groups @> ARRAY[$2::text] RETURNING id""";
+      WHERE organization_id = $1 AND id = ANY($3::uuid[]) AND groups @> ARRAY[$2::text]""";
   // A rename moves every member, and the mapping rules that name the group, to the new name.
   private static final String RENAME_MEMBERS = """
       UPDATE users SET groups = array_replace(array_remove(groups, $3), $2, $3), updated_at = now(), version = version + 1
@@ -138,17 +135,19 @@ public final class ScimGroups {
   /** POST: a new group with exactly these members (users who already carry the name and are not listed lose it). */
   Future<JsonObject> create(UUID org, Group wanted) {
     UUID id = UUID.randomUUID();
-    return unique(lifecycle.run(ch -> nameFree(ch.tx, org, wanted.displayName(), id)
-        .compose(x -> ch.tx.preparedQuery(INSERT).execute(Tuple.of(id, org, wanted.displayName(), wanted.externalId())))
+    return unique(lifecycle.run(ch -> ch.tx.preparedQuery(INSERT).execute(Tuple.of(id, org, wanted.displayName(), wanted.externalId()))
         .compose(x -> members(ch.tx, org, wanted.displayName()))
         .compose(current -> write(ch, org, id, wanted.displayName(), current, wanted, "created"))
         .compose(x -> get(ch.tx, org, id))));
   }
 
-  /** Two writers that take one name at once: the unique index refuses the second, which is 409 uniqueness as well. */
+  /**
+   * A name another group of the organization has (case ignored) is refused by the unique index
+   * scim_groups_name, also when two writers take one name at once: 409 uniqueness.
+   */
   private static Future<JsonObject> unique(Future<JsonObject> write) {
-    return write.recover(err -> Future.failedFuture(err instanceof PgException pg && "23505".equals(pg.getSqlState())
-        ? ScimPatch.error(409, "uniqueness", "A group with this displayName exists already") : err));
+    return write.recover(err -> Future.failedFuture(err instanceof PgException pg && "scim_groups_name".equals(pg.getConstraint())
+        ? ScimPatch.error(409, "uniqueness", "Another group of this organization has this displayName (case ignored)") : err));
   }
 
   /** PUT: the group becomes exactly this. */
@@ -184,8 +183,7 @@ public final class ScimGroups {
       String name = r.getString("display_name");
       return members(ch.tx, org, name).compose(current -> {
         Group wanted = next.apply(new Group(name, r.getString("external_id"), current));
-        return (wanted.displayName().equals(name) ? Future.<Void>succeededFuture() : nameFree(ch.tx, org, wanted.displayName(), id))
-            .compose(x -> write(ch, org, id, name, current, wanted, "updated"));
+        return write(ch, org, id, name, current, wanted, "updated");
       }).compose(x -> get(ch.tx, org, id));
     })));
   }
@@ -196,11 +194,6 @@ public final class ScimGroups {
       rows.forEach(r -> ids.add(r.getUUID("id")));
       return ids;
     });
-  }
-
-  private Future<Void> nameFree(SqlClient tx, UUID org, String name, UUID id) {
-    return tx.preparedQuery(NAME_TAKEN).execute(Tuple.of(org, name, id)).compose(rows -> rows.size() == 0 ? Future.succeededFuture()
-        : Future.failedFuture(ScimPatch.error(409, "uniqueness", "A group named " + name + " exists already")));
   }
 
   /**
@@ -257,8 +250,11 @@ public final class ScimGroups {
   }
 
   private static String displayName(Object value) {
-    return value instanceof String s ? Validation.group(s).orElseThrow(() -> invalid("displayName must be 1 to "
-        + Validation.GROUP_MAX + " characters without control characters")) : throwing(invalid("displayName is required"));
+    if (!(value instanceof String s)) {
+      throw invalid("displayName is required");
+    }
+    return Validation.group(s).orElseThrow(() -> invalid("displayName must be 1 to " + Validation.GROUP_MAX
+        + " characters without control characters"));
   }
 
   private static String externalId(Object value) {
@@ -357,10 +353,6 @@ public final class ScimGroups {
   }
 
   private static ApiException invalid(String detail) {
-    return new ApiException(ErrorCode.VALIDATION_FAILED, detail, new JsonObject().put("scimType", "invalidValue"));
-  }
-
-  private static <T> T throwing(ApiException e) {
-    throw e;
+    return ScimPatch.error(400, "invalidValue", detail);
   }
 }

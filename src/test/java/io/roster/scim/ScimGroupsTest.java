@@ -230,6 +230,10 @@ class ScimGroupsTest {
     noSchema.remove("schemas");
     assertScimError(t.send(a, "POST", "/scim/v2/Groups", noSchema), 400, "invalidSyntax");
     assertScimError(t.send(a, "POST", "/scim/v2/Groups", groupBody("helpdesk")), 409, "uniqueness");
+    // A rename onto a taken name is refused whole: the members keep the group's own name.
+    String escalations = t.send(a, "POST", "/scim/v2/Groups", groupBody("Escalations", ann)).json().getString("id");
+    assertScimError(t.patch(a, escalations, op("replace", "displayName", "HELPDESK")), 409, "uniqueness");
+    assertThat(t.groupsOf(ann)).containsExactly("Escalations");
     assertScimError(t.send(a, "POST", "/scim/v2/Groups", groupBody("")), 400, "invalidValue");
     // Two replicas creating one name at once (case aside): one group, and a 409 for the other.
     for (int round = 0; round < 3; round++) {
