@@ -135,8 +135,11 @@ public final class ScimPatch {
     return IGNORED.contains(base) || base.contains(".") && IGNORED.contains(base.substring(0, base.indexOf('.')));
   }
 
+  /** The attributes Roster manages (a remove of one of them, externalId aside, is a mutability error). */
+  private static final Set<String> MANAGED = Set.of("active", "username", "name", "name.givenname", "name.familyname", "groups");
+
   private static boolean known(String p) {
-    return Set.of("active", "username", "name", "name.givenname", "name.familyname", "groups").contains(p) || p.startsWith("emails");
+    return MANAGED.contains(p) || p.startsWith("emails");
   }
 
   private static void set(JsonObject resource, String path, Object value) {

@@ -9,6 +9,7 @@ import io.roster.common.Paging;
 import io.roster.common.Times;
 import io.roster.domain.Role;
 import io.roster.domain.Tokens;
+import io.roster.domain.Validation;
 import io.roster.lifecycle.Lifecycle;
 import io.roster.lifecycle.NewUser;
 import io.vertx.core.Future;
@@ -18,7 +19,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
@@ -143,9 +143,9 @@ public final class ScimVerticle extends CommandVerticle {
 
   private Future<JsonObject> listUsers(JsonObject cmd) {
     ScimQuery.Filter f = filter(cmd);
-    // userName matches as Roster stores it: the normalised address.
+    // userName matches as Roster stores it: normalised by the email rule (a value that is no address matches no one).
     ScimQuery.Filter asStored = f != null && f.attribute().equals("userName")
-        ? new ScimQuery.Filter("userName", f.value().strip().toLowerCase(Locale.ROOT)) : f;
+        ? new ScimQuery.Filter("userName", Validation.email(f.value()).orElse(f.value())) : f;
     return organization(cmd).compose(org -> ScimQuery.list(pool, ScimUsers.COLUMNS, "FROM users u WHERE u.organization_id = $1",
         org, CONDITIONS, asStored, "u.created_at, u.id", cmd.getInteger("startIndex"), cmd.getInteger("count"),
         r -> ScimUsers.toScim(r, baseUrl)));
