@@ -47,12 +47,18 @@ final class ScimRoutes {
         ScimCommands.REVOKE_TOKEN, Api.command(ctx).put("id", Ids.require(ctx.pathParam("id")).toString()), 204));
 
     r.route(PREFIX + "/*").failureHandler(ScimRoutes::failure);
-    r.get(PREFIX + "/ServiceProviderConfig").handler(ctx -> scim(ctx, 200, serviceProviderConfig()));
-    r.get(PREFIX + "/ResourceTypes").handler(ctx -> scim(ctx, 200, list(new JsonArray(List.copyOf(resourceTypes().values())))));
+    // The discovery documents are fixed for this server: built once, only read by requests.
+    JsonObject config = serviceProviderConfig();
+    Map<String, JsonObject> types = resourceTypes();
+    Map<String, JsonObject> schemas = schemas();
+    JsonObject typeList = list(new JsonArray(List.copyOf(types.values())));
+    JsonObject schemaList = list(new JsonArray(List.copyOf(schemas.values())));
+    r.get(PREFIX + "/ServiceProviderConfig").handler(ctx -> scim(ctx, 200, config));
+    r.get(PREFIX + "/ResourceTypes").handler(ctx -> scim(ctx, 200, typeList));
     // An id is the rest of the path: a schema's id is a URN, whose colons a route parameter would split.
-    r.get(PREFIX + "/ResourceTypes/*").handler(ctx -> scim(ctx, 200, named(ctx, "/ResourceTypes/", resourceTypes())));
-    r.get(PREFIX + "/Schemas").handler(ctx -> scim(ctx, 200, list(new JsonArray(List.copyOf(schemas().values())))));
-    r.get(PREFIX + "/Schemas/*").handler(ctx -> scim(ctx, 200, named(ctx, "/Schemas/", schemas())));
+    r.get(PREFIX + "/ResourceTypes/*").handler(ctx -> scim(ctx, 200, named(ctx, "/ResourceTypes/", types)));
+    r.get(PREFIX + "/Schemas").handler(ctx -> scim(ctx, 200, schemaList));
+    r.get(PREFIX + "/Schemas/*").handler(ctx -> scim(ctx, 200, named(ctx, "/Schemas/", schemas)));
 
     r.get(PREFIX + "/Users").handler(this::listUsers);
     r.post(PREFIX + "/Users").handler(this::createUser);
