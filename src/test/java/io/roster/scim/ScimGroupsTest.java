@@ -34,7 +34,6 @@ import org.junit.jupiter.api.Test;
  */
 class ScimGroupsTest {
   static final String GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
-  static final String PATCH_SCHEMA = ScimTest.PATCH_SCHEMA;
   static TestServer a;
   static TestServer b;
   static Journeys journeys;
@@ -65,7 +64,6 @@ class ScimGroupsTest {
       Http.Call call = switch (method) {
         case "POST" -> on.http.post(path);
         case "PUT" -> on.http.put(path);
-        case "PATCH" -> on.http.patch(path);
         case "DELETE" -> on.http.delete(path);
         default -> on.http.get(path);
       };
@@ -74,8 +72,12 @@ class ScimGroupsTest {
     }
 
     Http.Response patch(TestServer on, String groupId, JsonObject... operations) {
-      return send(on, "PATCH", "/scim/v2/Groups/" + groupId, new JsonObject().put("schemas", new JsonArray().add(PATCH_SCHEMA))
-          .put("Operations", new JsonArray(List.of((Object[]) operations))));
+      return patchAsync(on, groupId, operations).join();
+    }
+
+    CompletableFuture<Http.Response> patchAsync(TestServer on, String groupId, JsonObject... operations) {
+      return on.http.patch("/scim/v2/Groups/" + groupId).bearer(token)
+          .raw(ScimTest.patchOp(new JsonArray(List.of((Object[]) operations))).encode(), "application/scim+json").sendAsync();
     }
 
     /** A user provisioned over SCIM (INVITED); answers its id. */
@@ -96,18 +98,11 @@ class ScimGroupsTest {
 
   static Tenant tenant(String name) {
     Person admin = journeys.newOrgWithRootAdmin(name);
-    Http.Response r = a.http.post("/api/v1/organization/scim-tokens").bearer(admin.accessToken())
-        .json(new JsonObject().put("name", "IdP")).send();
-    assertThat(r.status()).as(r.toString()).isEqualTo(201);
-    return new Tenant(admin, r.json().getString("token"));
+    return new Tenant(admin, ScimTest.newToken(a.http, admin, "IdP"));
   }
 
   static JsonObject groupBody(String name, String... memberIds) {
-    JsonArray members = new JsonArray();
-    for (String id : memberIds) {
-      members.add(new JsonObject().put("value", id));
-    }
-    return new JsonObject().put("schemas", new JsonArray().add(GROUP_SCHEMA)).put("displayName", name).put("members", members);
+    return new JsonObject().put("schemas", new JsonArray().add(GROUP_SCHEMA)).put("displayName", name).put("members", members(memberIds));
   }
 
   static JsonArray members(String... ids) {
@@ -285,10 +280,7 @@ class ScimGroupsTest {
     for (int round = 0; round < 3; round++) {
       for (int i = 0; i < 4; i++) {
         TestServer on = (i + round) % 2 == 0 ? a : b;
-        pushes.add(on.http.patch("/scim/v2/Groups/" + staff).bearer(t.token()).raw(new JsonObject()
-            .put("schemas", new JsonArray().add(PATCH_SCHEMA))
-            .put("Operations", new JsonArray().add(op("remove", "members[value eq \"" + users.get(i) + "\"]", null)))
-            .encode(), "application/scim+json").sendAsync());
+        pushes.add(t.patchAsync(on, staff, op("remove", "members[value eq \"" + users.get(i) + "\"]", null)));
       }
     }
     pushes.forEach(p -> assertThat(p.join().status()).as(p.join().toString()).isEqualTo(200));
@@ -322,10 +314,7 @@ class ScimGroupsTest {
     List<CompletableFuture<Http.Response>> halves = new ArrayList<>();
     for (String u : both) {
       for (String[] side : new String[][] {{day, "a"}, {night, "b"}}) {
-        halves.add((side[1].equals("a") ? a : b).http.patch("/scim/v2/Groups/" + side[0]).bearer(t.token()).raw(new JsonObject()
-            .put("schemas", new JsonArray().add(PATCH_SCHEMA))
-            .put("Operations", new JsonArray().add(op("remove", "members[value eq \"" + u + "\"]", null)))
-            .encode(), "application/scim+json").sendAsync());
+        halves.add(t.patchAsync(side[1].equals("a") ? a : b, side[0], op("remove", "members[value eq \"" + u + "\"]", null)));
       }
     }
     halves.forEach(p -> assertThat(p.join().status()).as(p.join().toString()).isEqualTo(200));
@@ -336,8 +325,7 @@ class ScimGroupsTest {
     }
 
     // Leaving the last mapped group by a group's deletion deactivates too; the Root Admin never.
-    assertThat(t.send(a, "PATCH", "/scim/v2/Groups/" + contractors, new JsonObject().put("schemas", new JsonArray().add(PATCH_SCHEMA))
-        .put("Operations", new JsonArray().add(op("add", "members", members(t.admin().id()))))).status()).isEqualTo(200);
+    assertThat(t.patch(a, contractors, op("add", "members", members(t.admin().id()))).status()).isEqualTo(200);
     assertThat(t.send(b, "DELETE", "/scim/v2/Groups/" + contractors, null).status()).isEqualTo(204);
     assertThat(t.rosterUser(users.get(0)).getString("status")).isEqualTo("DEACTIVATED");
     assertThat(t.rosterUser(t.admin().id()).getString("status")).isEqualTo("ACTIVE");

@@ -36,7 +36,7 @@ class ScimTest extends ServerTest {
   @BeforeAll
   static void start() {
     admin = journeys.newOrgWithRootAdmin("Provisioned Corp");
-    token = newToken(admin, "Okta");
+    token = newToken(http, admin, "Okta");
     client = newClient();
     scim = service(client, http, token);
   }
@@ -57,7 +57,7 @@ class ScimTest extends ServerTest {
     client.close();
   }
 
-  static String newToken(Person admin, String name) {
+  static String newToken(Http http, Person admin, String name) {
     Http.Response r = http.post("/api/v1/organization/scim-tokens").bearer(admin.accessToken()).json(new JsonObject().put("name", name)).send();
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
     assertThat(r.json().fieldNames()).contains("id", "name", "token", "createdAt");
@@ -220,9 +220,13 @@ class ScimTest extends ServerTest {
     return http.post(path).bearer(token).raw(body.encode(), "application/scim+json").send();
   }
 
+  /** A PatchOp request body (RFC 7644 section 3.5.2). */
+  static JsonObject patchOp(JsonArray operations) {
+    return new JsonObject().put("schemas", new JsonArray().add(PATCH_SCHEMA)).put("Operations", operations);
+  }
+
   static Http.Response scimPatch(String path, JsonArray operations) {
-    return http.patch(path).bearer(token).raw(new JsonObject().put("schemas", new JsonArray().add(PATCH_SCHEMA))
-        .put("Operations", operations).encode(), "application/scim+json").send();
+    return http.patch(path).bearer(token).raw(patchOp(operations).encode(), "application/scim+json").send();
   }
 
   static JsonObject op(String op, String path, Object value) {
@@ -411,7 +415,7 @@ class ScimTest extends ServerTest {
   @Test
   void tokensAreScopedToOneOrganizationAndRevocable() {
     Person other = journeys.newOrgWithRootAdmin("Other Tenant");
-    String otherToken = newToken(other, "Entra");
+    String otherToken = newToken(http, other, "Entra");
     Http.Response foreign = http.get("/scim/v2/Users/" + admin.id()).bearer(otherToken).send();
     assertThat(foreign.status()).isEqualTo(404);
     Http.Response mine = http.get("/scim/v2/Users?count=200").bearer(otherToken).send();
