@@ -55,8 +55,10 @@ public final class ScimQuery {
 
   /** The resource with only the attributes asked for, or without those excluded (never id or schemas). */
   public static JsonObject project(JsonObject resource, String attributes, String excluded, String schema) {
-    Set<String> wanted = names(attributes, schema);
-    Set<String> unwanted = names(excluded, schema);
+    return project(resource, names(attributes, schema), names(excluded, schema));
+  }
+
+  private static JsonObject project(JsonObject resource, Set<String> wanted, Set<String> unwanted) {
     if (wanted.isEmpty() && unwanted.isEmpty()) {
       return resource;
     }
@@ -130,12 +132,14 @@ public final class ScimQuery {
 
   /** A list response with each resource projected. */
   public static JsonObject projectList(JsonObject list, String attributes, String excluded, String schema) {
-    if ((attributes == null || attributes.isBlank()) && (excluded == null || excluded.isBlank())) {
+    Set<String> wanted = names(attributes, schema);
+    Set<String> unwanted = names(excluded, schema);
+    if (wanted.isEmpty() && unwanted.isEmpty()) {
       return list;
     }
     JsonArray projected = new JsonArray();
     for (Object r : list.getJsonArray("Resources", new JsonArray())) {
-      projected.add(project((JsonObject) r, attributes, excluded, schema));
+      projected.add(project((JsonObject) r, wanted, unwanted));
     }
     return list.copy().put("Resources", projected);
   }
