@@ -30,11 +30,15 @@ export function totp(secret: string, step: number): string {
 }
 
 const used = new Map<string, number>();
-/** The next code the server has not seen for this secret (it accepts one step of skew), waiting if needed. */
+/**
+ * The next code the server has not seen for this secret (it accepts one step of skew), waiting if
+ * needed; not the previous step's in the last 5 s of a step, where it would expire on its way.
+ */
 export async function nextCode(secret: string): Promise<string> {
   for (;;) {
     const now = Math.floor(Date.now() / 30_000);
-    const step = Math.max(now - 1, (used.get(secret) ?? -Infinity) + 1);
+    const earliest = Math.floor((Date.now() + 5_000) / 30_000) > now ? now : now - 1;
+    const step = Math.max(earliest, (used.get(secret) ?? -Infinity) + 1);
     if (step <= now + 1) { used.set(secret, step); return totp(secret, step); }
     await new Promise(r => setTimeout(r, 1000));
   }

@@ -106,13 +106,16 @@ public final class Journeys {
 
   /**
    * The next unused code within the server's one-step skew window. Three logins fit in one 30 s
-   * step; beyond that this waits for the clock, as a person would.
+   * step; beyond that this waits for the clock, as a person would. The previous step's code is
+   * not used in the last 5 s of a step: it would expire on its way to the server.
    */
   public String nextCode(String secret) {
     while (true) {
-      long now = Totp.step(Instant.now());
+      Instant at = Instant.now();
+      long now = Totp.step(at);
+      long earliest = Totp.step(at.plusSeconds(5)) > now ? now : now - 1;
       long used = lastStep.getOrDefault(secret, Long.MIN_VALUE);
-      long step = Math.max(now - 1, used + 1);
+      long step = Math.max(earliest, used + 1);
       if (step <= now + 1) {
         lastStep.put(secret, step);
         return Totp.code(secret, step);
